@@ -1,0 +1,184 @@
+"""SRNS: Simplify and Robustify Negative Sampling."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import torch
+
+from ..data.dataset import Dataset
+from ..model import Scorer
+from .base import NegativeSampler, ParamSpec
+
+__all__ = ["SRNS"]
+
+
+def _first_occurrence(rows: np.ndarray) -> np.ndarray:
+    """bool (n, m): True where an entry is the first of its value within its row."""
+    order = np.argsort(rows, axis=1, kind="stable")
+    srt = np.take_along_axis(rows, order, axis=1)
+    first_sorted = np.ones_like(srt, dtype=bool)
+    first_sorted[:, 1:] = srt[:, 1:] != srt[:, :-1]
+    first = np.empty_like(first_sorted)
+    np.put_along_axis(first, order, first_sorted, axis=1)
+    return first
+
+
+class SRNS(NegativeSampler):
+    """Hard negatives from a per-user memory, preferring items whose score *fluctuates*.
+
+    Source: Ding, Quan, Yao, Li, Jin, "Simplify and Robustify Negative Sampling for Implicit
+    Collaborative Filtering", NeurIPS 2020, Sec. 3 (variance-based sampling, Eq. 5; memory
+    update, Sec. 3.3) and its released code. Observation (Sec. 3.1): false negatives get high
+    scores that stay stable across training; hard true negatives get high scores that fluctuate.
+
+    * Memory M_u: S1 distinct non-positive items per user (uniform at start).
+    * Choice for a pair (u, i): for j in M_u, ρ_j = σ(s(u,j) - s(u,i)) under the current model and
+      sd_j = population std of ρ_j over the last T epoch-end snapshots (0 while fewer than 2);
+      keep the K items with the largest ρ_j + α·w(e)·sd_j, with warm-up w(e) = min(1, e / W) after
+      e completed epochs (W = 0 means w = 1). K <= S1 is required.
+    * Memory update (each step, once per distinct user of the batch): M_u plus S2 fresh uniform
+      non-positives; S1 distinct items are redrawn without replacement with probability
+      ∝ softmax(s(u, ·)/τ) (Gumbel-top-S1; duplicates get probability 0).
+
+    Storage: each of the T snapshots is the full U×I score table while T·U·I <= 50 million floats
+    (ML-100K: 8 M), else a copy of the embedding tables (T·(U + I)·d floats) from which any
+    (u, j) score history is recomputed exactly on demand, so memory stays small at any scale.
+    Released settings: ML-1M S1 = 8, S2 = 64, α = 5, W = 50, τ = 10; ML-100K false-negative
+    study S1 = S2 = 20, α = 10, W = 50, τ = 1. Defaults here are shortened for classroom runs.
+    """
+
+    name = "srns"
+    family = "model-based"
+    TABLE_LIMIT = 50_000_000  # floats (200 MB) of snapshot score tables before switching to embeddings
+    PARAMS = (
+        ParamSpec("s1", 8, 1, 200, 1, "8 (ML-1M) / 20 (ML-100K)", live=False, integer=True,
+                  help="memory size S1: candidate negatives kept per user"),
+        ParamSpec("s2", 32, 0, 1000, 1, "64 (ML-1M) / 20 (ML-100K)", live=True, integer=True,
+                  help="fresh uniform candidates S2 mixed into the memory at each update"),
+        ParamSpec("alpha", 5.0, 0.0, 50.0, 0.5, "5 (ML-1M) / 10 (ML-100K)", live=True,
+                  help="weight α of the score standard deviation (0 = pure hardness)"),
+        ParamSpec("warmup", 5, 0, 200, 1, "50 epochs", live=True, integer=True,
+                  help="warm-up W in epochs: the variance term grows as min(1, epoch / W)"),
+        ParamSpec("tau", 1.0, 0.01, 100.0, 0.1, "10 (ML-1M) / 1 (ML-100K)", live=True,
+                  help="temperature τ of the memory update softmax: small τ keeps the hardest items"),
+        ParamSpec("history", 5, 2, 50, 1, "5 (released code)", live=False, integer=True,
+                  help="T: epoch-end snapshots used for the standard deviation"),
+    )
+
+    def __init__(self, dataset: Dataset, n_negatives: int = 1, **kwargs):
+        super().__init__(dataset, n_negatives, **kwargs)
+        self.epoch = 0
+        self.snapshots: deque = deque(maxlen=self.params["history"])
+        # Small data: keep each snapshot as the full U×I score table (one gather per lookup);
+        # large data: keep the embedding tables and recompute the scores on demand.
+        self._tables = dataset.n_users * dataset.n_items * self.params["history"] <= self.TABLE_LIMIT
+        self.memory = self._initial_memory()  # (U, S1) int64
+
+    def _validate(self) -> None:
+        s1 = self.params["s1"]
+        if self.n_negatives > s1:
+            raise ValueError(f"SRNS picks K = {self.n_negatives} negatives from a memory of S1 = {s1}: "
+                             f"choose S1 >= K")
+        active = self.dataset.train.counts > 0
+        if active.any():
+            fewest = int(self.uniform.n_negatives[active].min())
+            if s1 > fewest:
+                user = int(np.flatnonzero(active & (self.uniform.n_negatives == fewest))[0])
+                raise ValueError(f"SRNS memory S1 = {s1} needs S1 distinct non-positive items per user, "
+                                 f"but user {user} has only {fewest}: choose S1 <= {fewest}")
+        if hasattr(self, "memory") and self.memory.shape[1] != s1:
+            raise ValueError("S1 is structural: build a new SRNS sampler to change it")
+
+    def _initial_memory(self) -> np.ndarray:
+        s1, n_neg = self.params["s1"], self.uniform.n_negatives
+        ranks = np.empty((self.dataset.n_users, s1), dtype=np.int64)
+        for u in range(self.dataset.n_users):
+            ranks[u] = self.rng.choice(n_neg[u], size=s1, replace=False)
+        users = np.arange(self.dataset.n_users, dtype=np.int64)[:, None]
+        return self.uniform.item_of_rank(users, ranks)
+
+    def warmup_weight(self) -> float:
+        """w(e) = min(1, e / W) after e completed epochs."""
+        w = self.params["warmup"]
+        return 1.0 if w == 0 else min(1.0, self.epoch / w)
+
+    def _snapshot_scores(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Scores s_t(u, j) under each stored snapshot: float32 (T, B, C) for items (B, C)."""
+        if self._tables:
+            flat = (users.unsqueeze(1) * self.dataset.n_items + items).reshape(-1)  # (B·C,)
+            return torch.stack([t.index_select(0, flat) for t in self.snapshots]).view(-1, *items.shape)
+        out = []
+        for p, q, bias in self.snapshots:
+            q_items = q.index_select(0, items.reshape(-1)).view(*items.shape, -1)  # (B, C, d)
+            out.append((q_items * p.index_select(0, users).unsqueeze(1)).sum(-1)
+                       + bias.index_select(0, items.reshape(-1)).view(items.shape))
+        return torch.stack(out)
+
+    def variance_term(self, users: np.ndarray, items: np.ndarray, pos_items: np.ndarray) -> np.ndarray:
+        """sd_j: population std of ρ_j = σ(s_t(u,j) - s_t(u,i)) over the snapshots: float32 (B, C).
+
+        Zeros while fewer than 2 snapshots exist.
+        """
+        if len(self.snapshots) < 2:
+            return np.zeros(items.shape, dtype=np.float32)
+        tu = torch.from_numpy(users)
+        s_items = self._snapshot_scores(tu, torch.from_numpy(items))  # (T, B, C)
+        s_pos = self._snapshot_scores(tu, torch.from_numpy(pos_items)[:, None])  # (T, B, 1)
+        return torch.sigmoid(s_items - s_pos).std(dim=0, unbiased=False).numpy()
+
+    def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
+        b, k = users.size, self.n_negatives
+        mem = self.memory[users]  # (B, S1)
+        t_users = torch.from_numpy(users)
+        s_mem = scorer.score(t_users, torch.from_numpy(mem))  # (B, S1)
+        s_pos = scorer.score(t_users, torch.from_numpy(pos_items)[:, None])  # (B, 1)
+        rho = torch.sigmoid(s_mem - s_pos).numpy()  # (B, S1)
+        sd = self.variance_term(users, mem, pos_items)  # (B, S1)
+        if len(self.snapshots) >= 2 and not self._tables:  # recomputed history scores
+            scorer.n_scores += len(self.snapshots) * b * (mem.shape[1] + 1)
+        weight = self.params["alpha"] * self.warmup_weight()
+        choice = np.argsort(-(rho + weight * sd), axis=1, kind="stable")[:, :k]  # (B, K)
+        negatives = np.take_along_axis(mem, choice, axis=1)
+        fn = self.dataset.is_false_negative(users[:, None], mem)  # (B, S1)
+        self._accumulate(memory_fn_share=fn.mean(), rho_mean=rho.mean(), sd_mean=sd.mean())
+        if fn.any():
+            self._accumulate(sd_false_neg=sd[fn].mean(), rho_false_neg=rho[fn].mean())
+        if (~fn).any():
+            self._accumulate(sd_true_neg=sd[~fn].mean(), rho_true_neg=rho[~fn].mean())
+        self.last.update(memory=mem, rho=rho, sd=sd, choice=choice)
+        self._update_memory(users, scorer)
+        return negatives
+
+    def _update_memory(self, users: np.ndarray, scorer: Scorer) -> None:
+        uniq = np.unique(users)
+        cand = np.concatenate([self.memory[uniq], self.uniform.sample(uniq, self.params["s2"], self.rng)], axis=1)
+        s = scorer.score(torch.from_numpy(uniq), torch.from_numpy(cand)).numpy().astype(np.float64)
+        keys = s / self.params["tau"] - np.log(-np.log(self.rng.random(cand.shape)))  # + Gumbel(0, 1)
+        keys[~_first_occurrence(cand)] = -np.inf
+        top = np.argpartition(-keys, self.params["s1"] - 1, axis=1)[:, : self.params["s1"]]
+        self.memory[uniq] = np.take_along_axis(cand, top, axis=1)
+
+    def on_epoch_end(self, epoch: int, scorer: Scorer) -> None:
+        self.epoch = epoch
+        if self._tables:
+            users = torch.arange(self.dataset.n_users)
+            self.snapshots.append(scorer.peek_all(users).reshape(-1).clone())  # (U·I,)
+            scorer.n_scores += users.numel() * self.dataset.n_items
+        else:
+            self.snapshots.append(scorer.snapshot())
+
+    def inspect(self, user: int, scorer: Scorer) -> dict:
+        """Memory of one user: items, current score, score-history mean/std, false-negative flag."""
+        users = np.array([user], dtype=np.int64)
+        mem = self.memory[users]  # (1, S1)
+        current = scorer.peek_all(torch.from_numpy(users))[0].numpy()[mem[0]]
+        if len(self.snapshots) >= 1:
+            hist = self._snapshot_scores(torch.from_numpy(users), torch.from_numpy(mem))[:, 0, :].numpy()
+            mean, std = hist.mean(0), hist.std(0)
+        else:
+            mean, std = current.copy(), np.zeros(mem.shape[1])
+        return {"memory": mem[0], "score": current, "history_mean": mean, "history_std": std,
+                "false_negative": self.dataset.is_false_negative(user, mem[0]),
+                "n_snapshots": len(self.snapshots), "warmup_weight": self.warmup_weight()}

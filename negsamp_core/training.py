@@ -1,0 +1,366 @@
+"""The trainer: BPR matrix factorisation with a pluggable negative sampler, advanced in steps,
+time budgets or epochs, emitting one frozen :class:`EpochRecord` per epoch.
+
+It never prints and never imports a UI: the CLI, the app and the tests all consume its records.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+import torch
+
+from .config import RunSeeds, TrainConfig
+from .data.dataset import Dataset
+from .metrics import evaluate
+from .model import MatrixFactorization, Scorer, bpr_gradients
+from .samplers import SAMPLERS
+
+__all__ = ["EpochRecord", "Trainer", "TrainingDiverged", "popularity_bin_edges"]
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised internally when the loss stops being finite (the run keeps its history)."""
+
+
+def popularity_bin_edges(max_count: int) -> np.ndarray:
+    """Fixed popularity histogram edges 0, 1, 2, 4, 8, ... covering ``max_count`` (np.int64).
+
+    Bin b holds counts c with ``edges[b] <= c < edges[b+1]``; the same edges serve every sampler.
+    """
+    top = int(np.ceil(np.log2(max(int(max_count), 1) + 1)))
+    return np.r_[0, 2 ** np.arange(top + 1)].astype(np.int64)
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """Diagnostics of one completed epoch (all means over the epoch's sampled negatives).
+
+    Attributes:
+        epoch: completed epochs (1-based).
+        loss: mean BPR loss over the epoch's pairs (nats, without the L2 term).
+        valid: validation metrics at ``eval_k`` (``recall@K``, ``ndcg@K``, ``precision@K``).
+        fn_rate: share of sampled negatives that the user actually likes (false negatives).
+        neg_score_mean, pos_score_mean, uniform_score_mean: model scores s(u, ·) at the time of
+            the step, of sampled negatives, positives, and uniform non-positive items.
+        hardness_mean: mean σ(s_uj - s_ui), the BPR gradient weight of a negative (0..1).
+        neg_popularity_mean, uniform_popularity_mean: mean training popularity c_j.
+        neg_score_hist, pos_score_hist, uniform_score_hist: counts over the fixed score bins.
+        neg_popularity_hist: counts over :func:`popularity_bin_edges`.
+        sample_seconds: sampler time (drawing, and IRGAN's generator update).
+        train_seconds: recommender update time (forward, backward, optimiser step).
+        eval_seconds: validation time; diag_seconds: diagnostics bookkeeping.
+        elapsed_seconds: cumulative sample + train + eval seconds since the start of the run.
+        n_scores: model scores computed by the sampler during the epoch.
+        n_pairs: positive pairs trained in the epoch.
+        sampler_stats: sampler-specific means (IRGAN generator loss/reward/entropy, SRNS memory).
+    """
+
+    epoch: int
+    loss: float
+    valid: Mapping
+    fn_rate: float
+    neg_score_mean: float
+    pos_score_mean: float
+    uniform_score_mean: float
+    hardness_mean: float
+    neg_popularity_mean: float
+    uniform_popularity_mean: float
+    neg_score_hist: tuple
+    pos_score_hist: tuple
+    uniform_score_hist: tuple
+    neg_popularity_hist: tuple
+    sample_seconds: float
+    train_seconds: float
+    eval_seconds: float
+    diag_seconds: float
+    elapsed_seconds: float
+    n_scores: int
+    n_pairs: int
+    sampler_stats: Mapping = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["valid"] = dict(self.valid)
+        d["sampler_stats"] = dict(self.sampler_stats)
+        return d
+
+
+class _EpochAccumulator:
+    """Running sums of one epoch's diagnostics (plain numpy, no UI)."""
+
+    def __init__(self, n_score_bins: int, n_pop_bins: int):
+        self.sums = dict.fromkeys(("loss", "fn", "neg_score", "pos_score", "uniform_score", "hardness",
+                                   "neg_pop", "uniform_pop", "sample", "train", "diag"), 0.0)
+        self.n_pairs = self.n_neg = self.n_uniform = self.n_batches = self.n_scores = 0
+        self.hists = {k: np.zeros(n_score_bins, dtype=np.int64) for k in ("neg", "pos", "uniform")}
+        self.pop_hist = np.zeros(n_pop_bins, dtype=np.int64)
+
+    def mean(self, key: str, count: int) -> float:
+        return self.sums[key] / count if count else float("nan")
+
+
+class Trainer:
+    """Train one recommender with one negative sampler.
+
+    Args:
+        dataset: the :class:`Dataset`.
+        sampler: a name from :data:`SAMPLERS` (``"rns"``, ``"pns"``, ``"dns"``, ``"irgan"``, ``"srns"``).
+        config: :class:`TrainConfig`.
+        sampler_params: the sampler's parameters (see its ``PARAMS``); defaults otherwise.
+        seed: run seed; model initialisation, batch order and diagnostics streams depend on it
+            only, so trainers with the same seed and different samplers start from the same model
+            and see the same batches.
+    Raises:
+        ValueError: impossible configuration (message says what to change).
+
+    Advance with :meth:`run_steps`, :meth:`run_for` or :meth:`run_epochs`; each returns the
+    :class:`EpochRecord` objects completed during the call, also appended to ``history``.
+    A non-finite loss stops the run: ``error`` holds the message, the recommender is restored to
+    the last completed epoch, and ``history`` is kept.
+    """
+
+    def __init__(self, dataset: Dataset, sampler: str = "rns", config: TrainConfig = TrainConfig(),
+                 sampler_params: Mapping | None = None, seed: int = 0):
+        if sampler not in SAMPLERS:
+            raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
+        config.validate(dataset.n_items)
+        self.dataset, self.config, self.seed, self.sampler_name = dataset, config, int(seed), sampler
+        seeds = RunSeeds(self.seed)
+        self.model = MatrixFactorization(dataset.n_users, dataset.n_items, config.dim, item_bias=config.item_bias,
+                                         init_std=config.init_std, generator=seeds.torch("init"))
+        self.scorer = Scorer(self.model)
+        if config.optimizer == "adam":
+            self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr, fused=True)
+        else:
+            self.optimizer = torch.optim.SGD(self.model.parameters(), lr=config.lr)
+        self.sampler = SAMPLERS[sampler](dataset, config.n_negatives, rng=seeds.numpy("sampler"),
+                                         torch_generator=seeds.torch("sampler"), **dict(sampler_params or {}))
+        self._order_rng, self._diag_rng = seeds.numpy("order"), seeds.numpy("diagnostics")
+        self.score_edges = np.linspace(*config.score_range, config.score_bins + 1)
+        self.popularity_edges = popularity_bin_edges(dataset.item_popularity.max())
+        self.history: list[EpochRecord] = []
+        self.epoch, self._cursor, self._order = 0, 0, None
+        self.elapsed = 0.0
+        self.error: str | None = None
+        self.stopped_early = False
+        self.best_epoch, self.best_value = 0, -np.inf
+        self._best_state = None
+        self._good_state = self._snapshot_state()
+        self._acc = self._new_accumulator()
+
+    # ------------------------------------------------------------------ status
+    @property
+    def steps_per_epoch(self) -> int:
+        return int(np.ceil(self.dataset.train.nnz / self.config.batch_size))
+
+    @property
+    def step_in_epoch(self) -> int:
+        return self._acc.n_batches
+
+    @property
+    def done(self) -> bool:
+        """True when the run reached its epochs, stopped early, or diverged."""
+        return self.error is not None or self.stopped_early or self.epoch >= self.config.epochs
+
+    def set_lr(self, lr: float) -> None:
+        """Change the learning rate from the next step (live setting)."""
+        if not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"learning rate must be a positive number, got {lr}")
+        self.config = self.config.replace(lr=float(lr))
+        for group in self.optimizer.param_groups:
+            group["lr"] = float(lr)
+
+    def set_epochs(self, epochs: int) -> None:
+        """Change the number of epochs (live; cannot go below the completed ones)."""
+        self.config = self.config.replace(epochs=max(int(epochs), self.epoch, 1))
+
+    def resume(self) -> None:
+        """Clear a divergence error (after lowering the learning rate) and continue."""
+        self.error = None
+
+    # ------------------------------------------------------------------ advancing
+    def run_steps(self, n_steps: int) -> list[EpochRecord]:
+        """Run up to ``n_steps`` batches (fewer if the run finishes)."""
+        completed = []
+        for _ in range(int(n_steps)):
+            if self.done:
+                break
+            record = self._step()
+            if record is not None:
+                completed.append(record)
+        return completed
+
+    def run_for(self, seconds: float, max_steps: int | None = None) -> list[EpochRecord]:
+        """Run batches until ``seconds`` of wall time have passed (at least one batch)."""
+        completed, start, steps = [], time.perf_counter(), 0
+        while not self.done and (steps == 0 or time.perf_counter() - start < seconds):
+            if max_steps is not None and steps >= max_steps:
+                break
+            record = self._step()
+            steps += 1
+            if record is not None:
+                completed.append(record)
+        return completed
+
+    def run_epochs(self, n_epochs: int | None = None, callback=None) -> list[EpochRecord]:
+        """Run ``n_epochs`` more epochs (default: until done); ``callback(record)`` after each."""
+        target = self.config.epochs if n_epochs is None else min(self.epoch + int(n_epochs), self.config.epochs)
+        completed = []
+        while not self.done and self.epoch < target:
+            record = self._step()
+            if record is not None:
+                completed.append(record)
+                if callback is not None:
+                    callback(record)
+        return completed
+
+    # ------------------------------------------------------------------ one step
+    def _new_accumulator(self) -> _EpochAccumulator:
+        return _EpochAccumulator(self.config.score_bins, self.popularity_edges.size - 1)
+
+    def _step(self) -> EpochRecord | None:
+        if self._order is None:
+            self._order = self._order_rng.permutation(self.dataset.train.nnz)
+        cfg, acc = self.config, self._acc
+        idx = self._order[self._cursor:self._cursor + cfg.batch_size]
+        users, pos = self.dataset.train_users[idx], self.dataset.train_items[idx]  # (B,), (B,)
+        t0 = time.perf_counter()
+        n_scores_before = self.scorer.n_scores
+        try:
+            negatives = self.sampler.sample(users, pos, self.scorer)  # (B, K)
+        except FloatingPointError as exc:
+            return self._diverge(str(exc))
+        t1 = time.perf_counter()
+        tu, ti, tj = torch.from_numpy(users), torch.from_numpy(pos), torch.from_numpy(negatives)
+        loss, pos_s, neg_s, grads = bpr_gradients(self.model, tu, ti, tj, cfg.l2)  # (B,), (B, K)
+        if not np.isfinite(loss):
+            return self._diverge("the BPR loss became NaN or infinite")
+        for name, param in self.model.named_parameters():
+            param.grad = grads[name]
+        self.optimizer.step()
+        t2 = time.perf_counter()
+        try:
+            self.sampler.after_update(users, pos, negatives, self.scorer)
+        except FloatingPointError as exc:
+            return self._diverge(str(exc))
+        t3 = time.perf_counter()
+        self._record_batch(users, negatives, pos_s, neg_s, loss)
+        acc.sums["sample"] += (t1 - t0) + (t3 - t2)
+        acc.sums["train"] += t2 - t1
+        acc.sums["diag"] += time.perf_counter() - t3
+        acc.n_scores += self.scorer.n_scores - n_scores_before
+        self._cursor += idx.size
+        if self._cursor >= self.dataset.train.nnz:
+            return self._end_epoch()
+        return None
+
+    def _record_batch(self, users, negatives, pos_s, neg_s, loss) -> None:
+        acc, ds = self._acc, self.dataset
+        b, k = negatives.shape
+        acc.n_batches += 1
+        acc.n_pairs += b
+        acc.n_neg += b * k
+        acc.sums["loss"] += loss * b
+        acc.sums["fn"] += float(ds.is_false_negative(users[:, None], negatives).sum())
+        acc.sums["neg_score"] += float(neg_s.sum())
+        acc.sums["pos_score"] += float(pos_s.sum())
+        acc.sums["hardness"] += float(torch.sigmoid(neg_s - pos_s[:, None]).sum())
+        pops = ds.item_popularity[negatives]
+        acc.sums["neg_pop"] += float(pops.sum())
+        acc.pop_hist += np.bincount(np.searchsorted(self.popularity_edges, pops.ravel(), side="right") - 1,
+                                    minlength=acc.pop_hist.size)[: acc.pop_hist.size]
+        acc.hists["neg"] += self._score_hist(neg_s.numpy())
+        acc.hists["pos"] += self._score_hist(pos_s.numpy())
+        probe = users[: self.config.uniform_probe]
+        uniform = self.sampler.uniform.sample(probe, 1, self._diag_rng)[:, 0]  # (P,)
+        with torch.no_grad():
+            u_s = self.model.score(torch.from_numpy(probe), torch.from_numpy(uniform)).numpy()
+        acc.n_uniform += probe.size
+        acc.sums["uniform_score"] += float(u_s.sum())
+        acc.sums["uniform_pop"] += float(ds.item_popularity[uniform].sum())
+        acc.hists["uniform"] += self._score_hist(u_s)
+
+    def _score_hist(self, scores: np.ndarray) -> np.ndarray:
+        edges = self.score_edges
+        idx = np.clip(np.searchsorted(edges, scores.ravel(), side="right") - 1, 0, edges.size - 2)
+        return np.bincount(idx, minlength=edges.size - 1)
+
+    # ------------------------------------------------------------------ epoch end
+    def _end_epoch(self) -> EpochRecord:
+        acc, cfg = self._acc, self.config
+        self.epoch += 1
+        self._cursor, self._order = 0, None
+        t0 = time.perf_counter()
+        self.sampler.on_epoch_end(self.epoch, self.scorer)
+        sample_extra = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        valid = evaluate(self.scorer.peek_all, self.dataset, "valid", ks=(cfg.eval_k,))
+        eval_seconds = time.perf_counter() - t1
+        sample_seconds = acc.sums["sample"] + sample_extra
+        self.elapsed += sample_seconds + acc.sums["train"] + eval_seconds
+        record = EpochRecord(
+            epoch=self.epoch, loss=acc.mean("loss", acc.n_pairs), valid=MappingProxyType(valid),
+            fn_rate=acc.mean("fn", acc.n_neg), neg_score_mean=acc.mean("neg_score", acc.n_neg),
+            pos_score_mean=acc.mean("pos_score", acc.n_pairs),
+            uniform_score_mean=acc.mean("uniform_score", acc.n_uniform),
+            hardness_mean=acc.mean("hardness", acc.n_neg), neg_popularity_mean=acc.mean("neg_pop", acc.n_neg),
+            uniform_popularity_mean=acc.mean("uniform_pop", acc.n_uniform),
+            neg_score_hist=tuple(int(x) for x in acc.hists["neg"]),
+            pos_score_hist=tuple(int(x) for x in acc.hists["pos"]),
+            uniform_score_hist=tuple(int(x) for x in acc.hists["uniform"]),
+            neg_popularity_hist=tuple(int(x) for x in acc.pop_hist),
+            sample_seconds=sample_seconds, train_seconds=acc.sums["train"], eval_seconds=eval_seconds,
+            diag_seconds=acc.sums["diag"], elapsed_seconds=self.elapsed,
+            n_scores=int(acc.n_scores), n_pairs=acc.n_pairs,
+            sampler_stats=MappingProxyType(self.sampler.epoch_stats()),
+        )
+        self.history.append(record)
+        self._acc = self._new_accumulator()
+        self._good_state = self._snapshot_state()
+        value = valid.get(f"{cfg.select_metric}@{cfg.eval_k}", float("nan"))
+        if np.isfinite(value) and value > self.best_value:
+            self.best_value, self.best_epoch, self._best_state = value, self.epoch, self._good_state
+        elif cfg.patience is not None and self.epoch - self.best_epoch >= cfg.patience:
+            self.stopped_early = True
+        return record
+
+    def _snapshot_state(self) -> dict:
+        return {"model": copy.deepcopy(self.model.state_dict()),
+                "optimizer": copy.deepcopy(self.optimizer.state_dict())}
+
+    def _diverge(self, what: str) -> None:
+        lr = self.config.lr
+        self.error = (f"Training diverged at epoch {self.epoch + 1}, step {self._acc.n_batches + 1}: {what}. "
+                      f"The learning rate ({lr:g}) is most likely too large: lower it (e.g. to {lr / 10:g}) "
+                      f"and resume, or reset the run. The history so far is kept and the model is back "
+                      f"at the end of epoch {self.epoch}.")
+        self.model.load_state_dict(self._good_state["model"])
+        self.optimizer.load_state_dict(self._good_state["optimizer"])
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        self._cursor, self._order = 0, None
+        self._order_rng = RunSeeds(self.seed).numpy("order")  # replay from a known stream position
+        for _ in range(self.epoch):
+            self._order_rng.permutation(self.dataset.train.nnz)
+        self._acc = self._new_accumulator()
+        return None
+
+    # ------------------------------------------------------------------ results
+    def best_model_scores(self):
+        """score_all function of the validation-best model (the current one if none yet)."""
+        state = self._best_state or self._snapshot_state()
+        model = copy.deepcopy(self.model)
+        model.load_state_dict(state["model"])
+        model.eval()
+        return model.score_all
+
+    def test_metrics(self, ks=None) -> dict:
+        """Test metrics of the model at the validation-best epoch (never selected on test)."""
+        ks = ks or (self.config.eval_k,)
+        return evaluate(self.best_model_scores(), self.dataset, "test", ks=ks)
