@@ -1,0 +1,29 @@
+"""Datasets for the lab: the common container, splits, and loaders.
+
+One import line per module; add new loaders (synthetic, toy, the ``load_dataset`` dispatcher)
+below and extend ``__all__`` with their names.
+"""
+
+from .dataset import Dataset, PositiveSets
+from .split import split_per_user
+from .movielens import DatasetNotFound, DownloadError, load_movielens
+from .csv import CSVFormatError, load_csv
+from .synthetic import SyntheticConfig, make_synthetic
+from .toy import make_toy
+from .registry import DATASETS, load_dataset
+
+__all__ = [
+    "Dataset",
+    "PositiveSets",
+    "split_per_user",
+    "load_movielens",
+    "DatasetNotFound",
+    "DownloadError",
+    "load_csv",
+    "CSVFormatError",
+    "SyntheticConfig",
+    "make_synthetic",
+    "make_toy",
+    "DATASETS",
+    "load_dataset",
+]
