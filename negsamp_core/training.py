@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Mapping
 
@@ -85,10 +85,16 @@ class EpochRecord:
     sampler_stats: Mapping = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["valid"] = dict(self.valid)
-        d["sampler_stats"] = dict(self.sampler_stats)
-        return d
+        """Plain JSON-ready dict (mappings as dicts, histograms as lists)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Mapping):
+                value = dict(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
 
 
 class _EpochAccumulator:

@@ -105,8 +105,10 @@ class IRGAN(NegativeSampler):
             self._pretrain(self.params["g_pretrain_epochs"])
 
     def set_params(self, **params) -> None:
+        before = self.params.get("temperature")
         super().set_params(**params)
-        self._cdf = None  # τ may have changed: rebuild the table at the next draw
+        if self.params["temperature"] != before:
+            self._cdf = None  # τ changed: rebuild the table at the next draw
 
     # ------------------------------------------------------------------ generator
     def _pretrain(self, epochs: int, batch_size: int = 1024) -> None:

@@ -1,0 +1,7 @@
+"""``python -m negsamp_core``: see :mod:`negsamp_core.cli`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

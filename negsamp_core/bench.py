@@ -1,0 +1,128 @@
+"""Benchmark: sampler throughput, training epoch time, and peak memory (``python -m negsamp_core bench``).
+
+Figures are reported, never asserted: speed targets belong here, not in timed tests.
+
+* negatives per second: ``sampler.sample`` on batches of 1024 pairs (K = 1) against a fixed
+  MF model of dimension 64, at ML-100K size (real u1 data when available) and at ML-1M size
+  (6,040 users x 3,706 items x 1,000,209 interactions, synthetic with a Zipf popularity);
+* seconds per training epoch on ML-100K u1 (batch 1024, dimension 64, K = 1): sampling plus
+  update, validation excluded, mean of the timed epochs after one warm-up epoch;
+* peak resident memory of the process (MB).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .config import RunSeeds, TrainConfig
+from .data import Dataset, load_dataset
+from .data.movielens import DatasetNotFound
+from .model import MatrixFactorization, Scorer
+from .samplers import SAMPLERS
+from .training import Trainer
+
+__all__ = ["run_bench", "interactions_like"]
+
+BENCH_SAMPLER_PARAMS = {"dns": {"candidates": 32}}
+TARGETS = "RNS >= 2e6 negatives/s at ML-1M size; RNS epoch < 0.06 s; DNS(M=32) <= 2x, SRNS <= 3x, IRGAN <= 4x RNS"
+
+
+def interactions_like(n_users: int, n_items: int, n_pairs: int, seed: int = 0, name: str = "synthetic") -> Dataset:
+    """A random dataset of a given size with Zipf(1) item popularity (all pairs in train,
+    10% of each user's pairs as validation). Used as a size stand-in (ML-1M, or ML-100K when
+    the real files are absent)."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, n_items + 1)
+    weights /= weights.sum()
+    users = rng.integers(0, n_users, size=int(n_pairs * 1.1))
+    items = rng.choice(n_items, size=users.size, p=weights)
+    keys = np.unique(users.astype(np.int64) * n_items + items)[:n_pairs]
+    rng.shuffle(keys)
+    cut = int(keys.size * 0.9)
+    tr, va = keys[:cut], keys[cut:]
+    return Dataset.from_pairs(name, n_users, n_items, train=(tr // n_items, tr % n_items),
+                              valid=(va // n_items, va % n_items))
+
+
+def _negatives_per_second(dataset: Dataset, name: str, repeats: int, batch: int = 1024, seconds: float = 1.0) -> float:
+    seeds = RunSeeds(0)
+    model = MatrixFactorization(dataset.n_users, dataset.n_items, 64, generator=seeds.torch("init"))
+    scorer = Scorer(model)
+    sampler = SAMPLERS[name](dataset, 1, rng=seeds.numpy("sampler"), torch_generator=seeds.torch("sampler"),
+                             **BENCH_SAMPLER_PARAMS.get(name, {}))
+    order = seeds.numpy("order").permutation(dataset.train.nnz)
+    users, items = dataset.train_users[order], dataset.train_items[order]
+    n_batches = max(1, users.size // batch)
+    sampler.sample(users[:batch], items[:batch], scorer)  # warm-up (builds IRGAN's table)
+    if name == "srns":  # make the variance term active, as after two epochs
+        sampler.on_epoch_end(1, scorer)
+        sampler.on_epoch_end(2, scorer)
+    best = 0.0
+    for _ in range(repeats):
+        drawn, start, b = 0, time.perf_counter(), 0
+        while time.perf_counter() - start < seconds:
+            lo = (b % n_batches) * batch
+            drawn += sampler.sample(users[lo:lo + batch], items[lo:lo + batch], scorer).size
+            b += 1
+        best = max(best, drawn / (time.perf_counter() - start))
+    return best
+
+
+def _epoch_seconds(dataset: Dataset, name: str, epochs: int = 3) -> tuple[float, float]:
+    cfg = TrainConfig(dim=64, lr=0.002, batch_size=1024, epochs=epochs + 1)
+    trainer = Trainer(dataset, name, cfg, BENCH_SAMPLER_PARAMS.get(name, {}), seed=0)
+    trainer.run_epochs()
+    timed = trainer.history[1:]
+    sample = float(np.mean([r.sample_seconds for r in timed]))
+    train = float(np.mean([r.train_seconds for r in timed]))
+    return sample + train, sample / (sample + train)
+
+
+def run_bench(out: Path | None = Path("bench.json"), data_dir=None, repeats: int = 3) -> dict:
+    """Run the benchmark, print a table, write JSON to ``out``; returns the results dict."""
+    try:
+        ml100k = load_dataset("ml-100k", data_dir=data_dir, split="u1")
+        source = "ML-100K u1 (real, rating >= 4)"
+    except DatasetNotFound:
+        ml100k = interactions_like(943, 1682, 44140, name="ml-100k-size")
+        source = "synthetic stand-in of ML-100K u1 size (real files not found)"
+    ml1m = interactions_like(6040, 3706, 1_000_209, name="ml-1m-size")
+    results = {"negatives_per_second": {}, "epoch_seconds": {}, "sampling_share": {},
+               "settings": {"batch": 1024, "dim": 64, "K": 1, "dns_candidates": 32,
+                            "torch_threads": torch.get_num_threads(), "ml-100k": source,
+                            "ml-1m": "synthetic, 6040 x 3706, 1,000,209 pairs"},
+               "targets": TARGETS}
+    for name in SAMPLERS:
+        print(f"benchmarking {name.upper()} ...", file=sys.stderr, flush=True)
+        results["negatives_per_second"][name] = {
+            "ml-100k": _negatives_per_second(ml100k, name, repeats),
+            "ml-1m": _negatives_per_second(ml1m, name, repeats),
+        }
+        seconds, share = _epoch_seconds(ml100k, name)
+        results["epoch_seconds"][name] = seconds
+        results["sampling_share"][name] = share
+    results["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    rns = results["epoch_seconds"]["rns"]
+    table = pd.DataFrame({
+        name.upper(): {"neg/s ML-100K": results["negatives_per_second"][name]["ml-100k"],
+                       "neg/s ML-1M": results["negatives_per_second"][name]["ml-1m"],
+                       "epoch s (ML-100K u1)": results["epoch_seconds"][name],
+                       "x RNS": results["epoch_seconds"][name] / rns,
+                       "sampling share": results["sampling_share"][name]}
+        for name in SAMPLERS}).T
+    with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 160):
+        print(table.to_string())
+    print(f"peak memory: {results['peak_memory_mb']:.0f} MB; torch threads: {torch.get_num_threads()}; {source}")
+    print(f"targets: {TARGETS}")
+    if out is not None:
+        Path(out).write_text(json.dumps(results, indent=1))
+        print(f"written to {out}")
+    return results
