@@ -34,13 +34,19 @@ class UniformNonPositive:
     count is a single ``np.searchsorted``: O(B log nnz), no retry loop, so users who own almost
     every item cost the same as everybody else.
 
+    When U·I is at most ``TABLE_LIMIT`` (ML-100K: 1.6 M) a dense int32 table of each user's
+    non-positives in increasing order replaces the search by one gather (about 4x faster); the
+    two paths return identical items.
+
     Args:
         positives: the training :class:`PositiveSets`.
     Raises:
         ValueError: if a user who has training positives owns every item.
     """
 
-    def __init__(self, positives: PositiveSets):
+    TABLE_LIMIT = 16_000_000  # entries (64 MB of int32)
+
+    def __init__(self, positives: PositiveSets, use_table: bool | None = None):
         self.positives = positives
         n_items = positives.n_items
         counts = positives.counts
@@ -54,10 +60,26 @@ class UniformNonPositive:
         within = np.arange(positives.nnz, dtype=np.int64) - np.repeat(positives.indptr[:-1], counts)
         self._stride = np.int64(n_items + 1)
         self._keys = positives.rows * self._stride + (positives.indices - within)  # (nnz,) sorted
+        if use_table is None:
+            use_table = positives.n_users * n_items <= self.TABLE_LIMIT
+        self._table = self._build_table() if use_table else None
+
+    def _build_table(self) -> np.ndarray:
+        """(U, I) int32: row u lists I \\ P_u in increasing order (the rest is padding)."""
+        pos = self.positives
+        mask = np.ones((pos.n_users, pos.n_items), dtype=bool)
+        mask[pos.rows, pos.indices] = False
+        rows, cols = np.nonzero(mask)  # row-major: each row's non-positives in increasing order
+        rank = np.arange(rows.size) - np.repeat(np.cumsum(self.n_negatives) - self.n_negatives, self.n_negatives)
+        table = np.zeros((pos.n_users, pos.n_items), dtype=np.int32)
+        table[rows, rank] = cols
+        return table
 
     def item_of_rank(self, users: np.ndarray, ranks: np.ndarray) -> np.ndarray:
         """Map ranks among each user's non-positives to item ids (same shape as ``ranks``)."""
         users = np.broadcast_to(users, ranks.shape)
+        if self._table is not None:
+            return self._table[users, ranks].astype(np.int64)
         below = np.searchsorted(self._keys, users * self._stride + ranks, side="right")
         return ranks + (below - self.positives.indptr[users])
 

@@ -112,7 +112,8 @@ class IRGAN(NegativeSampler):
 
     # ------------------------------------------------------------------ generator
     def _pretrain(self, epochs: int, batch_size: int = 1024) -> None:
-        """BPR pretraining of G on uniform negatives (stands in for the released DNS pretraining)."""
+        """BPR pretraining of G on uniform negatives with G's L2 weight (stands in for the released
+        DNS pretraining)."""
         users_all, items_all = self.dataset.train_users, self.dataset.train_items
         opt = torch.optim.Adam(self.generator.parameters(), lr=0.01)
         for _ in range(epochs):
@@ -122,7 +123,10 @@ class IRGAN(NegativeSampler):
                 u, i = users_all[idx], items_all[idx]
                 j = self.uniform.sample(u, 1, self.rng)  # (B, 1)
                 tu, ti, tj = torch.from_numpy(u), torch.from_numpy(i), torch.from_numpy(j)
-                loss = bpr_loss(self.generator.score(tu, ti), self.generator.score(tu, tj))
+                g = self.generator
+                reg = g.user_emb[tu].pow(2).sum(1).mean() + g.item_emb[ti].pow(2).sum(1).mean() \
+                    + g.item_emb[tj].pow(2).sum(2).mean()
+                loss = bpr_loss(g.score(tu, ti), g.score(tu, tj)) + self.params["g_l2"] * reg
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
