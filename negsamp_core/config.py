@@ -34,14 +34,14 @@ class TrainConfig:
     """
 
     dim: int = 32
-    lr: float = 0.01
+    lr: float = 0.005
     l2: float = 1e-4
     batch_size: int = 256
     n_negatives: int = 1
     epochs: int = 30
     optimizer: str = "adam"
     item_bias: bool = False
-    init_std: float = 0.1
+    init_std: float = 0.01
     eval_k: int = 10
     select_metric: str = "ndcg"
     patience: int | None = None
@@ -111,5 +111,6 @@ PRESETS: dict[str, TrainConfig] = {
     # Small and quick: the app's default on the synthetic world.
     "classroom": TrainConfig(),
     # ML-100K u1 under IRGAN's protocol (see README "Quality bar").
-    "irgan-protocol": TrainConfig(dim=64, lr=0.002, l2=1e-4, batch_size=1024, epochs=100, patience=10),
+    "irgan-protocol": TrainConfig(dim=64, lr=0.002, l2=1e-4, batch_size=1024, epochs=100, patience=10,
+                                  init_std=0.01),
 }

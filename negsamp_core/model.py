@@ -27,7 +27,7 @@ class MatrixFactorization(torch.nn.Module):
     """
 
     def __init__(self, n_users: int, n_items: int, dim: int, *, item_bias: bool = False,
-                 init_std: float = 0.1, generator: torch.Generator | None = None):
+                 init_std: float = 0.01, generator: torch.Generator | None = None):
         super().__init__()
         if dim < 1:
             raise ValueError(f"embedding size must be >= 1, got {dim}")

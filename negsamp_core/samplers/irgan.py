@@ -63,7 +63,9 @@ class IRGAN(NegativeSampler):
       per user from the proposal q = (1 - λ)·p_G + λ·Uniform(P_u), with p_G = softmax(s_G(u, ·))
       over all items at temperature 1 (released code), reward r(u, j) = 2·(σ(s_D(u, j)) - 0.5)
       (released code; the paper writes log(1 + exp(s_D))), importance weight w_j = p_G(j)/q(j);
-      minimise -mean[w_j · log p_G(j | u) · r(u, j)] + g_l2·(‖g_u‖² + ‖g_j‖²) with Adam.
+      minimise -mean[w_j · log p_G(j | u) · (r(u, j) - b_u)] + g_l2·(‖g_u‖² + ‖g_j‖²) with Adam,
+      where b_u = 0 (released code) or, with ``baseline = 1``, the mean reward of the user's draws
+      (an unbiased variance reduction, since E_q[w ∇log p_G] = 0).
       G is rewarded for items D scores high: positives and hard negatives.
 
     Cost per epoch: one U×I generator pass for the table and 2·g_epochs U×I passes for the G
@@ -88,6 +90,8 @@ class IRGAN(NegativeSampler):
                   help="generator passes over the users after each recommender epoch (0 = G frozen)"),
         ParamSpec("g_l2", 1e-4, 0.0, 1.0, 1e-4, "0.1 (released, on batch sums)", live=True,
                   help="L2 regularisation of the generator"),
+        ParamSpec("baseline", 0, 0, 1, 1, "0 (none in the released code)", live=True, integer=True,
+                  help="1 = subtract each user's mean reward (a REINFORCE baseline: same expected gradient, less variance)"),
         ParamSpec("g_dim", 5, 1, 256, 1, "5 (released code)", live=False, integer=True,
                   help="embedding size of the generator"),
         ParamSpec("g_pretrain_epochs", 0, 0, 50, 1, "DNS-pretrained G (released)", live=False, integer=True,
@@ -97,7 +101,7 @@ class IRGAN(NegativeSampler):
     def __init__(self, dataset: Dataset, n_negatives: int = 1, **kwargs):
         super().__init__(dataset, n_negatives, **kwargs)
         self.generator = MatrixFactorization(dataset.n_users, dataset.n_items, self.params["g_dim"],
-                                             generator=self.torch_generator)
+                                             init_std=0.1, generator=self.torch_generator)
         self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=self.params["g_lr"])
         self.g_scores = 0  # generator scores computed (cost)
         self._g_eval: dict = {}
@@ -189,9 +193,10 @@ class IRGAN(NegativeSampler):
         q_j = (1 - lam) * p_j + lam * is_pos / torch.from_numpy(n_pos).double()[:, None]
         weight = (p_j / q_j.clamp_min(1e-300)).float()  # importance weights p/q
         reward = 2.0 * (torch.sigmoid(scorer.score(t_users, t_items)) - 0.5)  # (B, n_g), from D
+        advantage = reward - reward.mean(1, keepdim=True) if self.params["baseline"] else reward
         g = self.generator
         reg = g.user_emb[t_users].pow(2).sum(1).mean() + g.item_emb[t_items].pow(2).sum(2).mean()
-        loss = -(weight * torch.gather(log_p, 1, t_items) * reward).mean() + self.params["g_l2"] * reg
+        loss = -(weight * torch.gather(log_p, 1, t_items) * advantage).mean() + self.params["g_l2"] * reg
         if not torch.isfinite(loss):
             raise FloatingPointError("the IRGAN generator loss became NaN or infinite (lower the generator lr)")
         self.g_optimizer.zero_grad(set_to_none=True)
