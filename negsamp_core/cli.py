@@ -26,9 +26,7 @@ __all__ = ["main", "build_parser", "PROTOCOL_SAMPLER_DEFAULTS"]
 # Tuned sampler settings for ML-100K under IRGAN's protocol (see README, "Quality bar").
 PROTOCOL_SAMPLER_DEFAULTS = {
     "irgan": {
-        "dns": {"candidates": 8},
-        "irgan": {"g_pretrain_epochs": 10},
-        "srns": {},
+        "irgan": {"baseline": 1, "temperature": 1.0, "g_lr": 0.001},
     },
 }
 IRGAN_KS = (3, 5, 10)

@@ -92,6 +92,8 @@ class IRGAN(NegativeSampler):
                   help="L2 regularisation of the generator"),
         ParamSpec("baseline", 0, 0, 1, 1, "0 (none in the released code)", live=True, integer=True,
                   help="1 = subtract each user's mean reward (a REINFORCE baseline: same expected gradient, less variance)"),
+        ParamSpec("online", 0, 0, 1, 1, "0 (alternating epochs, released code)", live=True, integer=True,
+                  help="1 = alternate every step: fresh p_G for each batch and one G step after each D step"),
         ParamSpec("g_dim", 5, 1, 256, 1, "5 (released code)", live=False, integer=True,
                   help="embedding size of the generator"),
         ParamSpec("g_pretrain_epochs", 0, 0, 50, 1, "DNS-pretrained G (released)", live=False, integer=True,
@@ -149,6 +151,14 @@ class IRGAN(NegativeSampler):
         mass = torch.diff(cdf, dim=1, prepend=torch.zeros_like(cdf[:, :1]))
         return mass / cdf[:, -1:]
 
+    def _entropy(self, cdf: torch.Tensor, users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Entropy of p_G rows (nats) and its ratio to the uniform entropy log|I \\ P_u|, for
+        users with training positives: two float arrays."""
+        p = torch.diff(cdf, dim=1, prepend=torch.zeros_like(cdf[:, :1])) / cdf[:, -1:]
+        h = -(p * torch.log(p.clamp_min(1e-30))).sum(1).numpy()  # (B,)
+        active = self.dataset.train.counts[users] > 0
+        return h[active], h[active] / np.log(self.uniform.n_negatives[users][active]).clip(1e-12)
+
     def _build_table(self, chunk: int = 1024) -> None:
         n_users = self.dataset.n_users
         self._cdf = torch.empty(n_users, self.dataset.n_items)
@@ -157,19 +167,23 @@ class IRGAN(NegativeSampler):
             users = np.arange(start, min(start + chunk, n_users), dtype=np.int64)
             cdf = self._masked_cdf(users)
             self._cdf[start:start + users.size] = cdf
-            p = torch.diff(cdf, dim=1, prepend=torch.zeros_like(cdf[:, :1])) / cdf[:, -1:]
-            h = -(p * torch.log(p.clamp_min(1e-30))).sum(1)  # (B,) nats
-            active = self.dataset.train.counts[users] > 0
-            entropy.append(h.numpy()[active])
-            ratio.append(h.numpy()[active] / np.log(self.uniform.n_negatives[users][active]).clip(1e-12))
-        self._entropy = (float(np.concatenate(entropy).mean()), float(np.concatenate(ratio).mean()))
+            h, r = self._entropy(cdf, users)
+            entropy.append(h)
+            ratio.append(r)
+        self._table_entropy = (float(np.concatenate(entropy).mean()), float(np.concatenate(ratio).mean()))
 
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
+        if self.params["online"]:
+            uniq, inverse = np.unique(users, return_inverse=True)
+            cdf = self._masked_cdf(uniq)  # (U_b, I), fresh for this batch
+            h, r = self._entropy(cdf[:64], uniq[:64])
+            self._accumulate(g_entropy=float(h.mean()), g_entropy_ratio=float(r.mean()))
+            return inverse_cdf_sample(cdf.index_select(0, torch.from_numpy(inverse)), self.n_negatives, self.rng)
         if self._cdf is None:
             self._build_table()
         rows = self._cdf.index_select(0, torch.from_numpy(users))  # (B, I)
         negatives = inverse_cdf_sample(rows, self.n_negatives, self.rng)  # (B, K)
-        self._accumulate(g_entropy=self._entropy[0], g_entropy_ratio=self._entropy[1])
+        self._accumulate(g_entropy=self._table_entropy[0], g_entropy_ratio=self._table_entropy[1])
         return negatives
 
     def _generator_step(self, users: np.ndarray, scorer: Scorer) -> tuple[float, float]:
@@ -204,12 +218,23 @@ class IRGAN(NegativeSampler):
         self.g_optimizer.step()
         return float(loss.detach()), float(reward.mean())
 
-    def on_epoch_end(self, epoch: int, scorer: Scorer, chunk: int = 256) -> None:
-        """G phase: ``g_epochs`` policy-gradient passes over the users, then a fresh table."""
+    def after_update(self, users, pos_items, negatives, scorer: Scorer, chunk: int = 256) -> None:
+        """Online schedule only: one G step on (up to ``chunk``) distinct users of the batch."""
+        if self.params["online"]:
+            self._set_g_lr()
+            loss, reward = self._generator_step(np.unique(users)[:chunk], scorer)
+            self._accumulate(g_loss=loss, g_reward=reward)
+
+    def _set_g_lr(self) -> None:
         for group in self.g_optimizer.param_groups:
             group["lr"] = self.params["g_lr"]
+
+    def on_epoch_end(self, epoch: int, scorer: Scorer, chunk: int = 256) -> None:
+        """G phase (alternating schedule): ``g_epochs`` policy-gradient passes over the users,
+        then a fresh table. Both schedules report G's own validation ranking quality."""
+        self._set_g_lr()
         active = np.flatnonzero(self.dataset.train.counts > 0)
-        for _ in range(self.params["g_epochs"]):
+        for _ in range(0 if self.params["online"] else self.params["g_epochs"]):
             order = self.rng.permutation(active)
             for start in range(0, order.size, chunk):
                 loss, reward = self._generator_step(order[start:start + chunk], scorer)
