@@ -147,6 +147,7 @@ class Trainer:
             self.optimizer = torch.optim.SGD(self.model.parameters(), lr=config.lr)
         self.sampler = SAMPLERS[sampler](dataset, config.n_negatives, rng=seeds.numpy("sampler"),
                                          torch_generator=seeds.torch("sampler"), **dict(sampler_params or {}))
+        self.sampler.eval_k = config.eval_k
         self._order_rng, self._diag_rng = seeds.numpy("order"), seeds.numpy("diagnostics")
         self.score_edges = np.linspace(*config.score_range, config.score_bins + 1)
         self.popularity_edges = popularity_bin_edges(dataset.item_popularity.max())

@@ -22,11 +22,13 @@ def masked_cdf(logits: torch.Tensor, rows: np.ndarray, cols: np.ndarray) -> torc
         rows, cols: np.int64 (n,): entries to exclude (the users' training positives).
     Returns:
         float32 tensor (B, I): ``cdf[b, j] = Σ_{j' <= j} exp(logits[b, j'] - max_b)`` over kept
-        entries. The max-shift makes it overflow-free (a stable softmax); rows sum to >= 1 when at
-        least one entry is kept (the row maximum contributes exp(0) = 1 if kept).
+        entries. The shift by the maximum over the *kept* entries makes it overflow- and
+        underflow-safe (a stable softmax): the kept maximum contributes exp(0) = 1, so every row
+        with a kept entry sums to >= 1 even when an excluded positive dominates the logits.
     """
-    e = (logits - logits.max(dim=1, keepdim=True).values).exp_()  # (B, I) in (0, 1]
-    e[torch.from_numpy(rows), torch.from_numpy(cols)] = 0.0
+    masked = logits.detach().clone()
+    masked[torch.from_numpy(rows), torch.from_numpy(cols)] = -torch.inf
+    e = (masked - masked.max(dim=1, keepdim=True).values).exp_()  # (B, I) in [0, 1], exp(-inf) = 0
     return torch.cumsum(e, dim=1)
 
 
@@ -241,7 +243,8 @@ class IRGAN(NegativeSampler):
                 self._accumulate(g_loss=loss, g_reward=reward)
         self._cdf = None
         with torch.no_grad():
-            self._g_eval = evaluate(self.generator.score_all, self.dataset, "valid", ks=(10,))
+            k = min(self.eval_k, self.dataset.n_items - 1)
+            self._g_eval = evaluate(self.generator.score_all, self.dataset, "valid", ks=(k,))
 
     def epoch_stats(self) -> dict:
         stats = super().epoch_stats()
