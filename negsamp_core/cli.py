@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", type=Path, default=Path("bench.json"))
     bench.add_argument("--data-dir", type=Path, default=None, help="folder holding ml-100k/ (else a synthetic stand-in)")
     bench.add_argument("--repeats", type=int, default=3, help="timed repetitions (best is reported)")
-    bench.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's default)")
+    bench.add_argument("--threads", type=int, default=None, help="torch threads (default 1, as in the app)")
     return parser
 
 
@@ -204,7 +204,9 @@ def _to_jsonable(obj):
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    torch.set_num_threads(getattr(args, "threads", None) or torch.get_num_threads())
+    # One thread: on this 2-core class of machine, torch's second thread makes small ops (index_add_)
+    # up to 100x slower as soon as another process competes for a core.
+    torch.set_num_threads(getattr(args, "threads", None) or 1)
     try:
         if args.command == "bench":
             from .bench import run_bench

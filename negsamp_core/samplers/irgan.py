@@ -159,7 +159,8 @@ class IRGAN(NegativeSampler):
         p = torch.diff(cdf, dim=1, prepend=torch.zeros_like(cdf[:, :1])) / cdf[:, -1:]
         h = -(p * torch.log(p.clamp_min(1e-30))).sum(1).numpy()  # (B,)
         active = self.dataset.train.counts[users] > 0
-        return h[active], h[active] / np.log(self.uniform.n_negatives[users][active]).clip(1e-12)
+        h_max = np.log(self.uniform.n_negatives[users][active])  # uniform entropy; 0 for a single item
+        return h[active], np.where(h_max > 0, h[active] / np.maximum(h_max, 1e-12), 1.0)
 
     def _build_table(self, chunk: int = 1024) -> None:
         n_users = self.dataset.n_users
