@@ -91,7 +91,7 @@ def bpr_objective(model: "MatrixFactorization", users, pos_items, neg_items, l2:
 
 @torch.no_grad()
 def bpr_gradients(model: "MatrixFactorization", users: torch.Tensor, pos_items: torch.Tensor,
-                  neg_items: torch.Tensor, l2: float):
+                  neg_items: torch.Tensor, l2: float, out: dict | None = None):
     """Hand-written gradient of :func:`bpr_objective` (about 4x faster than autograd here).
 
     With x_bk = s(u_b, i_b) - s(u_b, j_bk) and c_bk = ∂L/∂x_bk = -σ(-x_bk) / (B·K):
@@ -100,6 +100,8 @@ def bpr_gradients(model: "MatrixFactorization", users: torch.Tensor, pos_items: 
 
     Args:
         users, pos_items: int64 (B,); neg_items: int64 (B, K).
+        out: optional dict of preallocated gradient tensors (name -> tensor of the parameter's
+            shape) to fill in place; saves two table allocations per step.
     Returns:
         (loss, pos_scores (B,), neg_scores (B, K), grads) where loss is the float BPR loss without
         the L2 term and grads maps each parameter name to a dense tensor of its shape.
@@ -121,14 +123,15 @@ def bpr_gradients(model: "MatrixFactorization", users: torch.Tensor, pos_items: 
     g_pu = ((qi.unsqueeze(1) - qj) * c.unsqueeze(2)).sum(1).add_(pu, alpha=lam_i)  # (B, d)
     g_qi = (c.sum(1, keepdim=True) * pu).add_(qi, alpha=lam_i)  # (B, d)
     g_qj = (c.neg().unsqueeze(2) * pu.unsqueeze(1)).add_(qj, alpha=lam_j)  # (B, K, d)
-    grads = {"user_emb": torch.zeros_like(model.user_emb).index_add_(0, users, g_pu),
-             "item_emb": torch.zeros_like(model.item_emb).index_add_(0, torch.cat([pos_items, flat_neg]),
-                                                                     torch.cat([g_qi, g_qj.view(b * k, d)]))}
+    grads = out if out is not None else {name: torch.zeros_like(p) for name, p in model.named_parameters()}
+    for g in grads.values():
+        g.zero_()
+    grads["user_emb"].index_add_(0, users, g_pu)
+    grads["item_emb"].index_add_(0, pos_items, g_qi).index_add_(0, flat_neg, g_qj.view(b * k, d))
     if learn_bias:
         g_bi = c.sum(1) + lam_i * bias.index_select(0, pos_items)
         g_bj = -c.view(-1) + lam_j * bias.index_select(0, flat_neg)
-        grads["item_bias"] = torch.zeros_like(bias).index_add_(0, torch.cat([pos_items, flat_neg]),
-                                                               torch.cat([g_bi, g_bj]))
+        grads["item_bias"].index_add_(0, pos_items, g_bi).index_add_(0, flat_neg, g_bj)
     return loss, pos_s, neg_s, grads
 
 

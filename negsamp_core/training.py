@@ -141,6 +141,9 @@ class Trainer:
         self.model = MatrixFactorization(dataset.n_users, dataset.n_items, config.dim, item_bias=config.item_bias,
                                          init_std=config.init_std, generator=seeds.torch("init"))
         self.scorer = Scorer(self.model)
+        for param in self.model.parameters():  # gradient buffers reused by every step
+            param.grad = torch.zeros_like(param)
+        self._grads = {name: param.grad for name, param in self.model.named_parameters()}
         if config.optimizer == "adam":
             self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr, fused=True)
         else:
@@ -245,11 +248,9 @@ class Trainer:
             return self._diverge(str(exc))
         t1 = time.perf_counter()
         tu, ti, tj = torch.from_numpy(users), torch.from_numpy(pos), torch.from_numpy(negatives)
-        loss, pos_s, neg_s, grads = bpr_gradients(self.model, tu, ti, tj, cfg.l2)  # (B,), (B, K)
+        loss, pos_s, neg_s, _ = bpr_gradients(self.model, tu, ti, tj, cfg.l2, out=self._grads)  # (B,), (B, K)
         if not np.isfinite(loss):
             return self._diverge("the BPR loss became NaN or infinite")
-        for name, param in self.model.named_parameters():
-            param.grad = grads[name]
         self.optimizer.step()
         t2 = time.perf_counter()
         try:
