@@ -163,13 +163,22 @@ class IRGAN(NegativeSampler):
         return h[active], np.where(h_max > 0, h[active] / np.maximum(h_max, 1e-12), 1.0)
 
     def _build_table(self, chunk: int = 1024) -> None:
-        n_users = self.dataset.n_users
-        self._cdf = torch.empty(n_users, self.dataset.n_items)
+        """Per-user CDF table of p_G for the epoch, flattened so one search serves all users.
+
+        Row u holds 2u + F_u(j) with F_u the normalised CDF in [0, 1] (float64): rows are
+        globally increasing, and a draw for user u is ``searchsorted(table, 2u + r)`` with r
+        uniform on a 2^-30 grid, so 2u + r is exact. Zero-mass items repeat the previous value
+        and are never drawn.
+        """
+        n_users, n_items = self.dataset.n_users, self.dataset.n_items
+        self._cdf = np.empty(n_users * n_items, dtype=np.float64)
         entropy, ratio = [], []
         for start in range(0, n_users, chunk):
             users = np.arange(start, min(start + chunk, n_users), dtype=np.int64)
             cdf = self._masked_cdf(users)
-            self._cdf[start:start + users.size] = cdf
+            normalised = cdf.double() / cdf[:, -1:].double()  # (B, I), last column exactly 1
+            self._cdf[start * n_items:(start + users.size) * n_items] = (
+                normalised + 2.0 * torch.from_numpy(users).double()[:, None]).reshape(-1).numpy()
             h, r = self._entropy(cdf, users)
             entropy.append(h)
             ratio.append(r)
@@ -184,8 +193,9 @@ class IRGAN(NegativeSampler):
             return inverse_cdf_sample(cdf.index_select(0, torch.from_numpy(inverse)), self.n_negatives, self.rng)
         if self._cdf is None:
             self._build_table()
-        rows = self._cdf.index_select(0, torch.from_numpy(users))  # (B, I)
-        negatives = inverse_cdf_sample(rows, self.n_negatives, self.rng)  # (B, K)
+        r = np.floor(self.rng.random((users.size, self.n_negatives)) * 2.0**30) / 2.0**30  # [0, 1)
+        flat = np.searchsorted(self._cdf, 2.0 * users[:, None] + r, side="right")  # (B, K)
+        negatives = flat - users[:, None] * self.dataset.n_items
         self._accumulate(g_entropy=self._table_entropy[0], g_entropy_ratio=self._table_entropy[1])
         return negatives
 
