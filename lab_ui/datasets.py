@@ -1,0 +1,93 @@
+"""Dataset choices of the app: a hashable key per dataset, loading through the core's
+``load_dataset``, and the CSV upload handler. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import asdict, dataclass
+
+from negsamp_core.data import CSVFormatError, Dataset, SyntheticConfig, load_csv, load_dataset
+
+__all__ = ["DatasetSpec", "load", "handle_upload", "UploadResult", "KINDS", "default_data_dir"]
+
+KINDS = ("synthetic", "toy", "ml-100k", "ml-latest-small", "csv")
+
+
+def default_data_dir() -> str:
+    return os.environ.get("NEGSAMP_DATA_DIR", "")
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """What identifies a dataset: its kind, seed and the knobs of that kind.
+
+    ``synthetic`` is a tuple of :class:`SyntheticConfig` field values (hashable); ``csv_digest``
+    names an uploaded file kept in the session (its bytes never enter the key).
+    """
+
+    kind: str = "synthetic"
+    seed: int = 0
+    synthetic: tuple = ()
+    data_dir: str = ""
+    split: str = "u1"
+    threshold: float = 4.0
+    csv_digest: str = ""
+
+    @property
+    def key(self) -> tuple:
+        if self.kind == "synthetic":
+            return ("synthetic", self.seed, self.synthetic)
+        if self.kind == "toy":
+            return ("toy",)
+        if self.kind == "csv":
+            return ("csv", self.csv_digest)
+        split = self.split if self.kind == "ml-100k" else "random"
+        return (self.kind, self.data_dir, split, self.threshold, self.seed)
+
+    def synthetic_config(self) -> SyntheticConfig:
+        fields = list(asdict(SyntheticConfig()))
+        return SyntheticConfig(**dict(zip(fields, self.synthetic))) if self.synthetic else SyntheticConfig()
+
+
+def synthetic_tuple(**knobs) -> tuple:
+    """SyntheticConfig field values with ``knobs`` replaced (a hashable DatasetSpec.synthetic)."""
+    return tuple(asdict(SyntheticConfig(**knobs)).values())
+
+
+def load(spec: DatasetSpec, progressbar=None, download: bool = False) -> Dataset:
+    """Load the dataset a spec names (CSV datasets live in the session, not here).
+
+    Raises:
+        ValueError, DatasetNotFound, DownloadError: as the core loaders do.
+    """
+    if spec.kind == "synthetic":
+        return load_dataset("synthetic", seed=spec.seed, synthetic=spec.synthetic_config())
+    if spec.kind == "toy":
+        return load_dataset("toy", seed=spec.seed)
+    if spec.kind in ("ml-100k", "ml-latest-small"):
+        kwargs = {"threshold": spec.threshold, "download": download, "progressbar": progressbar}
+        if spec.kind == "ml-100k":
+            kwargs["split"] = spec.split
+        return load_dataset(spec.kind, seed=spec.seed, data_dir=spec.data_dir or None, **kwargs)
+    raise ValueError(f"dataset {spec.kind!r} cannot be loaded from a spec")
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """Outcome of an upload: a dataset and its digest, or an error message (never both)."""
+
+    dataset: Dataset | None
+    digest: str
+    error: str | None
+
+
+def handle_upload(data: bytes, filename: str, threshold: float | None, seed: int = 0) -> UploadResult:
+    """Validate and load uploaded CSV bytes. Never raises for a bad file: the message says what is wrong."""
+    digest = hashlib.sha1(data).hexdigest()[:12] + f"-{threshold}"
+    try:
+        dataset = load_csv(data, threshold=threshold or None, seed=seed, name=os.path.basename(filename) or "csv")
+    except (CSVFormatError, ValueError) as exc:
+        return UploadResult(None, digest, str(exc))
+    return UploadResult(dataset, digest, None)

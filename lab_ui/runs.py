@@ -1,0 +1,249 @@
+"""A live training run for the app: a :class:`~negsamp_core.compare.Comparison` advanced in
+time-budgeted chunks, plus what decides when it must be rebuilt. No Streamlit here.
+
+* :class:`RunSpec` is everything chosen on a page; :meth:`RunSpec.identity` is its structural part
+  (dataset, seed, samplers, embedding size, batch, K, top-K, non-live sampler parameters): a
+  change there needs a new run. The rest (learning rate, epochs, live sampler parameters) is
+  applied to the running trainers by :meth:`LiveRun.apply_live` at the next tick.
+* :meth:`LiveRun.advance` runs whole batches round-robin over the unfinished trainers until a step
+  count or a time budget is reached (no UI call in the middle), so a tick stays ~100-200 ms.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from negsamp_core.compare import Comparison
+from negsamp_core.config import PRESETS, TrainConfig
+from negsamp_core.data.dataset import Dataset
+from negsamp_core.samplers import SAMPLERS
+
+from .i18n import sampler_label
+
+__all__ = ["RunSpec", "LiveRun", "train_defaults", "param_defaults", "history_frame", "history_json",
+           "results_frame", "SLOTS", "TICK_BUDGET_S"]
+
+TICK_BUDGET_S = 0.2  # seconds of training per tick
+# Bound on trainings advancing at the same time on this server (each uses one thread).
+SLOTS = threading.BoundedSemaphore(4)
+
+
+def train_defaults(dataset_kind: str) -> dict:
+    """Training settings that suit a dataset (the classroom preset on the synthetic world)."""
+    c = PRESETS["classroom"]
+    base = {"epochs": c.epochs, "lr": c.lr, "dim": c.dim, "batch": c.batch_size, "k": c.n_negatives,
+            "topk": c.eval_k}
+    if dataset_kind == "toy":
+        base.update(epochs=20, lr=0.05, dim=8, batch=4, topk=3)
+    elif dataset_kind in ("ml-100k", "ml-latest-small"):
+        base.update(batch=1024, lr=0.005)
+    return base
+
+
+def param_defaults(sampler: str) -> dict:
+    return {p.name: p.default for p in SAMPLERS[sampler].PARAMS}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a page chose for a run.
+
+    Attributes:
+        dataset_key: identity of the dataset (see :func:`lab_ui.datasets.dataset_key`).
+        samplers: sampler names in display order.
+        config: the shared :class:`TrainConfig`.
+        params: ``{sampler: {param: value}}`` (every parameter of every chosen sampler).
+        seed: the run seed.
+    """
+
+    dataset_key: tuple
+    samplers: tuple
+    config: TrainConfig
+    params: Mapping = field(default_factory=dict)
+    seed: int = 0
+
+    def identity(self) -> dict:
+        """The structural settings: a change here needs a new run."""
+        c = self.config
+        ident = {"dataset": self.dataset_key, "seed": self.seed, "samplers": tuple(self.samplers), "dim": c.dim,
+                 "batch_size": c.batch_size, "n_negatives": c.n_negatives, "eval_k": c.eval_k}
+        for name in self.samplers:
+            for spec in SAMPLERS[name].PARAMS:
+                if not spec.live:
+                    ident[f"{name}.{spec.name}"] = self.params.get(name, {}).get(spec.name, spec.default)
+        return ident
+
+    def live(self, name: str) -> dict:
+        return {p.name: self.params.get(name, {}).get(p.name, p.default) for p in SAMPLERS[name].PARAMS if p.live}
+
+
+def changed_fields(old: Mapping, new: Mapping) -> list[str]:
+    """Keys whose values differ between two identities (in the new one's order)."""
+    return [k for k in new if old.get(k) != new[k]] + [k for k in old if k not in new]
+
+
+class LiveRun:
+    """One comparison (one or more samplers) that a page plays, pauses, steps and resets.
+
+    Raises:
+        ValueError: impossible settings (from the trainers), message says what to change.
+    """
+
+    def __init__(self, dataset: Dataset, spec: RunSpec):
+        self.dataset, self.spec = dataset, spec
+        self.comparison = Comparison(dataset, spec.samplers, spec.config,
+                                     {n: dict(spec.params.get(n, {})) for n in spec.samplers}, spec.seed)
+        self.identity = spec.identity()
+        self.created = time.time()
+        self.first_epoch_wall: float | None = None  # wall seconds from the first advance to the first epoch
+        self._first_advance: float | None = None
+        self.ticks = 0
+
+    @property
+    def trainers(self):
+        return self.comparison.trainers
+
+    @property
+    def histories(self) -> dict:
+        return self.comparison.histories
+
+    @property
+    def done(self) -> bool:
+        return self.comparison.done
+
+    @property
+    def started(self) -> bool:
+        return any(t.epoch or t.step_in_epoch for t in self.trainers.values())
+
+    def apply_live(self, spec: RunSpec) -> list[str]:
+        """Apply learning rate, epochs and live sampler parameters; return error messages."""
+        errors = []
+        for name, trainer in self.trainers.items():
+            if trainer.config.lr != spec.config.lr:
+                try:
+                    trainer.set_lr(spec.config.lr)
+                except ValueError as exc:
+                    errors.append(str(exc))
+            if trainer.config.epochs != spec.config.epochs:
+                trainer.set_epochs(spec.config.epochs)
+            wanted = spec.live(name)
+            diff = {k: v for k, v in wanted.items() if trainer.sampler.params.get(k) != v}
+            if diff:
+                try:
+                    trainer.sampler.set_params(**diff)
+                except ValueError as exc:
+                    errors.append(f"{sampler_label(name)}: {exc}")
+        self.spec = spec
+        return errors
+
+    def advance(self, max_steps: int, budget_s: float = TICK_BUDGET_S) -> int:
+        """Round-robin whole batches over unfinished trainers until ``max_steps`` batches each or
+        ``budget_s`` seconds have passed (at least one batch). Returns the batches done per trainer."""
+        start = time.perf_counter()
+        if self._first_advance is None:
+            self._first_advance = start
+        steps = 0
+        while steps < max_steps and not self.done:
+            for trainer in self.trainers.values():
+                if not trainer.done:
+                    trainer.run_steps(1)
+            steps += 1
+            if time.perf_counter() - start >= budget_s:
+                break
+        self.ticks += 1
+        if self.first_epoch_wall is None and all(t.history for t in self.trainers.values()):
+            self.first_epoch_wall = time.perf_counter() - self._first_advance
+        return steps
+
+    def step(self) -> None:
+        """One batch for every unfinished trainer."""
+        self.advance(1, budget_s=float("inf"))
+
+
+# ---------------------------------------------------------------------------- export
+_SCALARS = ("epoch", "loss", "fn_rate", "neg_score_mean", "pos_score_mean", "uniform_score_mean", "hardness_mean",
+            "neg_popularity_mean", "uniform_popularity_mean", "sample_seconds", "train_seconds", "eval_seconds",
+            "elapsed_seconds", "n_scores", "n_pairs")
+
+
+def history_frame(histories: Mapping[str, list]) -> pd.DataFrame:
+    """One row per (sampler, epoch): scalar diagnostics, validation metrics, sampler statistics."""
+    rows = []
+    for name, records in histories.items():
+        for r in records:
+            row = {"sampler": sampler_label(name)}
+            row.update({k: getattr(r, k) for k in _SCALARS})
+            row.update({f"valid_{k}": v for k, v in r.valid.items() if k != "n_users"})
+            row.update({f"stat_{k}": v for k, v in r.sampler_stats.items()})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def history_json(run: LiveRun) -> str:
+    """The run's full record: settings, dataset summary, shared bin edges and every epoch."""
+    any_trainer = next(iter(run.trainers.values()))
+    payload = {
+        "app": "Negative Sampling Lab",
+        "dataset": run.dataset.summary(),
+        "seed": run.spec.seed,
+        "config": run.spec.config.to_dict(),
+        "samplers": {n: dict(t.sampler.params) for n, t in run.trainers.items()},
+        "score_edges": any_trainer.score_edges.tolist(),
+        "popularity_edges": any_trainer.popularity_edges.tolist(),
+        "histories": {n: [r.to_dict() for r in h] for n, h in run.histories.items()},
+    }
+    return json.dumps(payload, indent=1, default=_json_default)
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def history_csv(histories: Mapping[str, list]) -> str:
+    buf = io.StringIO()
+    history_frame(histories).to_csv(buf, index=False)
+    return buf.getvalue()
+
+
+def results_frame(run: LiveRun, columns: Mapping[str, str], test: bool = True) -> pd.DataFrame:
+    """The results table: one row per sampler (column names given translated by the caller).
+
+    ``columns`` maps the internal names (sampler, epochs, loss, best_epoch, valid_ndcg, valid_recall,
+    test_ndcg, test_recall, fn_rate, hardness, neg_pop, sec_epoch, sample_share, scores_epoch) to labels.
+    Test metrics (at the validation-best epoch) are computed only when ``test`` is True.
+    """
+    k = run.spec.config.eval_k
+    rows = []
+    for name, trainer in run.trainers.items():
+        h = trainer.history
+        if not h:
+            continue
+        sample = sum(r.sample_seconds for r in h)
+        train = sum(r.train_seconds for r in h)
+        row = {"sampler": sampler_label(name), "epochs": len(h), "loss": h[-1].loss,
+               "best_epoch": trainer.best_epoch,
+               "valid_ndcg": max(r.valid.get(f"ndcg@{k}", np.nan) for r in h),
+               "valid_recall": max(r.valid.get(f"recall@{k}", np.nan) for r in h)}
+        if test:
+            metrics = trainer.test_metrics()
+            row["test_ndcg"], row["test_recall"] = metrics.get(f"ndcg@{k}"), metrics.get(f"recall@{k}")
+        row.update(fn_rate=float(np.mean([r.fn_rate for r in h])), hardness=h[-1].hardness_mean,
+                   neg_pop=h[-1].neg_popularity_mean,
+                   sec_epoch=(sample + train + sum(r.eval_seconds for r in h)) / len(h),
+                   sample_share=sample / max(sample + train, 1e-12),
+                   scores_epoch=float(np.mean([r.n_scores + r.sampler_stats.get("g_scores", 0) for r in h])))
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return frame.rename(columns={c: columns.get(c, c) for c in frame.columns})

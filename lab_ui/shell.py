@@ -1,0 +1,162 @@
+"""The shared shell every page calls first: page config, canonical settings, the URL, the current
+dataset (with fallback to the previous one when loading fails) and the identical sidebar
+(translated navigation, dataset, seed, language).
+
+Pages use Streamlit's classic ``pages/`` discovery (the automatic sidebar list is hidden in
+``.streamlit/config.toml``), so a direct link such as ``/compare`` runs the shell on a fresh server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from negsamp_core.data import Dataset, DatasetNotFound, DownloadError
+
+from . import state
+from .datasets import KINDS, DatasetSpec, load, synthetic_tuple
+from .i18n import LANG_NAMES, LANGS, t
+
+__all__ = ["Ctx", "setup", "dataset_label", "current_spec", "get_dataset", "LOAD_ERRORS"]
+
+LOAD_ERRORS = (ValueError, DatasetNotFound, DownloadError, OSError)
+PAGES = (("app.py", "nav_learn", "📖"), ("pages/playground.py", "nav_playground", "🔬"),
+         ("pages/compare.py", "nav_compare", "📊"), ("pages/data.py", "nav_data", "🗂️"))
+
+
+@dataclass
+class Ctx:
+    """What a page needs from the shell."""
+
+    page: str
+    lang: str
+    dataset: Dataset
+    spec: DatasetSpec
+
+    def t(self, key: str, **fields) -> str:
+        return t(key, self.lang, **fields)
+
+
+def current_spec() -> DatasetSpec:
+    ss = st.session_state
+    return DatasetSpec(
+        kind=ss["dataset"], seed=int(ss["seed"]),
+        synthetic=synthetic_tuple(n_users=int(ss["syn_users"]), n_items=int(ss["syn_items"]),
+                                  density=float(ss["syn_density"]), popularity_skew=float(ss["syn_skew"]),
+                                  observation_rate=float(ss["syn_obs"])),
+        data_dir=ss["data_dir"] or "", split=ss["ml_split"], threshold=float(ss["ml_threshold"]),
+        csv_digest=ss["csv_digest"])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _load_cached(spec: DatasetSpec) -> Dataset:
+    return load(spec)
+
+
+def get_dataset(spec: DatasetSpec) -> Dataset:
+    """The dataset of ``spec``: session memo, then the server cache, then the loader.
+
+    Raises:
+        ValueError, DatasetNotFound, DownloadError: loading failed.
+    """
+    memo = st.session_state.setdefault("_ds_memo", {})
+    if spec.key in memo:
+        return memo[spec.key]
+    if spec.kind == "csv":
+        uploaded = st.session_state.get("_csv_datasets", {})
+        if spec.csv_digest not in uploaded:
+            raise ValueError("no CSV file has been uploaded in this session")
+        dataset = uploaded[spec.csv_digest]
+    else:
+        dataset = _load_cached(spec)
+    if len(memo) >= 4:
+        memo.pop(next(iter(memo)))
+    memo[spec.key] = dataset
+    return dataset
+
+
+def dataset_label(kind: str, lang: str) -> str:
+    if kind == "csv":
+        return t("dataset_csv", lang, name=st.session_state.get("csv_name") or "csv")
+    return t(f"dataset_{kind}", lang)
+
+
+def _resolve_dataset(lang: str) -> tuple[Dataset, DatasetSpec]:
+    spec = current_spec()
+    try:
+        dataset = get_dataset(spec)
+    except LOAD_ERRORS as exc:
+        previous = st.session_state.get("_good_spec") or DatasetSpec()
+        st.session_state["_dataset_error"] = t(
+            "dataset_failed", lang, name=dataset_label(spec.kind, lang), previous=dataset_label(previous.kind, lang),
+            error=f"{exc}" + (" " + t("dataset_not_found_hint", lang) if isinstance(exc, DatasetNotFound) else ""))
+        if previous.kind != spec.kind:
+            state.set_value("dataset", previous.kind)
+            state.reset_training_defaults(previous.kind)
+        spec = previous
+        dataset = get_dataset(spec)
+    st.session_state["_good_spec"] = spec
+    return dataset, spec
+
+
+def _apply_pending() -> None:
+    """Apply dataset choices made by buttons on the Data page (written before a rerun)."""
+    pending = st.session_state.pop("_pending", None)
+    if not pending:
+        return
+    if pending.get("dataset") and pending["dataset"] != st.session_state["dataset"]:
+        state.reset_training_defaults(pending["dataset"])
+    for key, value in pending.items():
+        state.set_value(key, value)
+
+
+def _on_dataset_change() -> None:
+    state._copy_back("dataset")
+    state.reset_training_defaults(st.session_state["dataset"])
+
+
+def setup(page: str, page_settings: list | None = None) -> Ctx:
+    """Run the shell: call first on every page. ``page_settings`` are the page's own URL settings."""
+    st.set_page_config(page_title="Negative Sampling Lab", page_icon="🎯", layout="wide",
+                       initial_sidebar_state="expanded")
+    shared = state.shared_settings()
+    state.ensure(shared)
+    settings = shared + list(page_settings or [])
+    state.ensure(settings)
+    bad = state.apply_query_params(settings, page)
+    _apply_pending()
+    lang = st.session_state["lang"]
+    dataset, spec = _resolve_dataset(lang)
+    _sidebar(lang)
+    state.write_query_params(settings, page)
+    if bad:
+        st.warning(t("bad_url_params", lang, params=", ".join(bad)))
+    error = st.session_state.pop("_dataset_error", None)
+    if error:
+        st.error(error)
+    return Ctx(page=page, lang=lang, dataset=dataset, spec=spec)
+
+
+def _sidebar(lang: str) -> None:
+    with st.sidebar:
+        st.markdown(f"### 🎯 {t('app_title', lang)}")
+        st.caption(t("app_tagline", lang))
+        for path, key, icon in PAGES:
+            st.page_link(path, label=t(key, lang), icon=icon, query_params={"lang": lang} if lang != "en" else None)
+        st.divider()
+        kinds = [k for k in KINDS if k != "csv" or st.session_state.get("csv_digest")]
+        if st.session_state["dataset"] not in kinds:
+            state.set_value("dataset", "synthetic")
+        kw = state.bind("dataset")
+        kw["on_change"], kw["args"] = _on_dataset_change, ()
+        labels = {k: dataset_label(k, lang) for k in kinds}
+        st.selectbox(t("sidebar_dataset", lang), kinds, format_func=labels.get,
+                     help=t("sidebar_dataset_help", lang), **kw)
+        st.number_input(t("sidebar_seed", lang), min_value=0, max_value=2**31 - 1, step=1,
+                        help=t("sidebar_seed_help", lang), **state.bind("seed"))
+        st.radio(t("sidebar_language", lang), LANGS, format_func=LANG_NAMES.get, horizontal=True,
+                 **state.bind("lang"))
+        st.divider()
+        st.caption("🔗 " + t("sidebar_share", lang))
+        st.caption(t("sidebar_about", lang))

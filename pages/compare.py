@@ -1,0 +1,106 @@
+"""Compare: the chosen samplers trained side by side from the same seed, model and batches."""
+
+import streamlit as st
+
+from lab_ui import figures, player, shell, state
+from lab_ui.i18n import sampler_label
+from lab_ui.runs import history_csv, history_json, results_frame
+from lab_ui.widgets import legend_html, sampler_params, training_settings
+from negsamp_core.samplers import SAMPLER_NAMES
+
+P = "cmp"
+ctx = shell.setup("compare", state.page_settings(P, multi=True))
+lang, tr = ctx.lang, ctx.t
+
+st.title("📊 " + tr("compare_title"))
+st.markdown(tr("compare_intro"))
+
+st.multiselect(tr("samplers"), SAMPLER_NAMES, format_func=sampler_label, help=tr("samplers_help"),
+               **state.bind(f"{P}_samplers"))
+chosen = [n for n in SAMPLER_NAMES if n in st.session_state[f"{P}_samplers"]]
+
+st.caption(tr("settings_caption"))
+c1, c2 = st.columns(2)
+with c1.expander("⚙️ " + tr("settings"), expanded=False):
+    training_settings(P, lang)
+with c2.expander("🎛️ " + tr("sampler_params", sampler=", ".join(sampler_label(n) for n in chosen) or "—")):
+    if chosen:
+        for tab, name in zip(st.tabs([sampler_label(n) for n in chosen]), chosen):
+            with tab:
+                sampler_params(P, name, lang)
+
+if not chosen:
+    st.warning(tr("need_sampler"))
+    st.stop()
+
+spec = player.build_spec(P, chosen, ctx.spec.key, ctx.spec.seed)
+run = player.ensure_run(P, ctx.dataset, spec, lang)
+player.controls(P, run, lang)
+if run is None:
+    st.stop()
+
+st.markdown(legend_html(list(run.trainers), lang), unsafe_allow_html=True)
+x_mode = st.radio(tr("x_axis"), ("epoch", "seconds"), horizontal=True, key=f"{P}_xmode",
+                  format_func=lambda x: tr("x_epoch" if x == "epoch" else "x_seconds"))
+
+
+def _figures(run, lang: str, x_mode: str, playing: bool) -> dict:
+    """All Compare figures, rebuilt only when an epoch completed (and at most every 1.5 s while playing)."""
+    version = (id(run), tuple(len(h) for h in run.histories.values()), lang, x_mode, run.spec.config.epochs)
+    return player.cached(f"{P}_figcache", version, lambda: _build_figures(run, lang, x_mode), playing)
+
+
+def _build_figures(run, lang: str, x_mode: str) -> dict:
+    h, trainer = run.histories, next(iter(run.trainers.values()))
+    epochs, k = run.spec.config.epochs, run.spec.config.eval_k
+    figs = {
+        "convergence": figures.fig_convergence(h, k, x=x_mode, epochs=epochs, lang=lang),
+        "scores": figures.fig_score_hists(h, trainer.score_edges, lang=lang),
+        "hardness": figures.fig_hardness(h, epochs=epochs, lang=lang),
+        "fn": figures.fig_fn_rate(h, run.dataset.false_negative_definition, epochs=epochs, lang=lang),
+        "popularity": figures.fig_popularity(h, trainer.popularity_edges, epochs=epochs, lang=lang),
+        "cost": figures.fig_cost(h, lang=lang),
+    }
+    return figs
+
+
+def _results(run, lang: str):
+    """The results table; test metrics only once the run is finished (cached per run)."""
+    cols = {c: tr(f"col_{c}", k=run.spec.config.eval_k) for c in (
+        "sampler", "epochs", "loss", "best_epoch", "valid_ndcg", "valid_recall", "test_ndcg", "test_recall",
+        "fn_rate", "hardness", "neg_pop", "sec_epoch", "sample_share", "scores_epoch")}
+    version = (id(run), tuple(len(h) for h in run.histories.values()), lang, run.done)
+    return player.cached(f"{P}_tablecache", version, lambda: results_frame(run, cols, test=run.done), False)
+
+
+def draw(run, playing: bool) -> None:
+    figs = _figures(run, lang, x_mode, playing)
+    st.subheader("① " + tr("sec_convergence"))
+    st.plotly_chart(figs["convergence"], key=f"{P}_chart_convergence", config={"displaylogo": False})
+    st.subheader("② " + tr("sec_hardness"))
+    st.caption(tr("hardness_explain"))
+    st.plotly_chart(figs["scores"], key=f"{P}_chart_scores", config={"displaylogo": False})
+    st.plotly_chart(figs["hardness"], key=f"{P}_chart_hardness", config={"displaylogo": False})
+    st.subheader("③ " + tr("sec_bias"))
+    st.plotly_chart(figs["fn"], key=f"{P}_chart_fn", config={"displaylogo": False})
+    st.plotly_chart(figs["popularity"], key=f"{P}_chart_popularity", config={"displaylogo": False})
+    st.subheader("④ " + tr("sec_cost"))
+    st.plotly_chart(figs["cost"], key=f"{P}_chart_cost", config={"displaylogo": False})
+    st.subheader("⑤ " + tr("sec_results"))
+    table = _results(run, lang)
+    if table.empty:
+        st.caption(tr("results_empty"))
+        return
+    st.caption(tr("results_caption", k=run.spec.config.eval_k))
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
+                                if table[c].dtype.kind == "f"})
+    d1, d2 = st.columns(2)
+    d1.download_button(tr("download_csv"), history_csv(run.histories), file_name="negsamp_history.csv",
+                       mime="text/csv", key=f"{P}_download_csv", on_click="ignore", icon=":material/download:")
+    d2.download_button(tr("download_json"), history_json(run), file_name="negsamp_history.json",
+                       mime="application/json", key=f"{P}_download_json", on_click="ignore",
+                       icon=":material/download:")
+
+
+player.live(P, lang, draw)

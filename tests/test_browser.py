@@ -1,0 +1,179 @@
+"""A real browser against a freshly started `streamlit run app.py`: direct links, Play / Pause on
+Compare and Playground, Chinese, and screenshots (written to $SCREENSHOT_DIR when it is set).
+
+Skips cleanly without Playwright or /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+                                 reason="needs the system Chromium (apt-get install chromium)")]
+
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+WAIT_MS = 120_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server():
+    """A fresh server per test (so direct links are tested before any session opened `/`)."""
+    port = _free_port()
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env.pop("NEGSAMP_DATA_DIR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                              args=ARGS)
+        yield b
+        b.close()
+
+
+def shoot(page, name: str, height: int | None = None) -> None:
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    if height:
+        page.set_viewport_size({"width": 1400, "height": height})
+        time.sleep(1.5)
+    page.evaluate("() => document.querySelectorAll('[data-testid=stMain], section.main, .main')"
+                  ".forEach(e => e.scrollTo(0, 0))")
+    time.sleep(0.5)
+    page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
+def new_page(browser, height: int = 1000):
+    return browser.new_page(viewport={"width": 1400, "height": height})
+
+
+def epochs(page, prefix: str) -> dict:
+    return page.evaluate(
+        """(prefix) => Object.fromEntries(Array.from(document.querySelectorAll(
+               `.st-key-${prefix}_counter .ns-counter`)).map(e => [e.dataset.sampler, +e.dataset.epoch]))""", prefix)
+
+
+def legend_names(page) -> set:
+    return set(page.evaluate("() => Array.from(document.querySelectorAll('.legendtext')).map(e => e.textContent)"))
+
+
+def play_then_pause(page, prefix: str, samplers: set) -> float:
+    page.wait_for_selector(f".st-key-{prefix}_play button", timeout=WAIT_MS)
+    page.wait_for_selector(f".st-key-{prefix}_counter .ns-counter", timeout=WAIT_MS)
+    start = time.time()
+    page.locator(f".st-key-{prefix}_play button").first.click()
+    page.wait_for_function(
+        """([prefix, n]) => { const c = document.querySelectorAll(`.st-key-${prefix}_counter .ns-counter`);
+               return c.length === n && Array.from(c).every(e => +e.dataset.epoch >= 1); }""",
+        arg=[prefix, len(samplers)], timeout=WAIT_MS)
+    first_epoch = time.time() - start
+    # the charts show every sampler once an epoch is drawn
+    deadline = time.time() + WAIT_MS / 1000
+    while not samplers <= legend_names(page) and time.time() < deadline:
+        time.sleep(0.5)
+    assert samplers <= legend_names(page)
+    page.wait_for_function(
+        """(prefix) => Array.from(document.querySelectorAll(`.st-key-${prefix}_counter .ns-counter`))
+               .every(e => +e.dataset.epoch >= 2)""", arg=prefix, timeout=WAIT_MS)
+    page.locator(f".st-key-{prefix}_pause button").first.click()
+    page.wait_for_selector(f'.st-key-{prefix}_counter .ns-status[data-status="paused"]', timeout=WAIT_MS)
+    time.sleep(1.0)
+    stopped = epochs(page, prefix)
+    time.sleep(3.0)
+    assert epochs(page, prefix) == stopped, "the epoch counter must stop after Pause"
+    return first_epoch
+
+
+def test_compare_direct_link_play_pause(server, browser):
+    page = new_page(browser)
+    page.goto(server + "/compare")  # direct link first, on a fresh server
+    page.wait_for_selector("text=Compare samplers side by side", timeout=WAIT_MS)
+    first = play_then_pause(page, "cmp", {"RNS", "PNS", "DNS", "IRGAN", "SRNS"})
+    print(f"\nCompare: Play to first drawn epoch of all five samplers: {first:.1f} s")
+    shoot(page, "compare", height=3600)
+    page.close()
+
+
+def test_playground_direct_link_play_pause(server, browser):
+    page = new_page(browser)
+    page.goto(server + "/playground?sampler=srns")
+    page.wait_for_selector("text=Playground: one sampler in depth", timeout=WAIT_MS)
+    first = play_then_pause(page, "pg", {"SRNS"})
+    print(f"\nPlayground (SRNS): Play to first drawn epoch: {first:.1f} s")
+    page.wait_for_selector("text=Step view: the last training step", timeout=WAIT_MS)
+    page.wait_for_selector(".st-key-pg_chart_srns", timeout=WAIT_MS)
+    shoot(page, "playground_srns", height=3000)
+    page.close()
+
+
+@pytest.mark.parametrize("path, text", [("/data", "Data: choose and inspect the dataset"),
+                                        ("/playground?sampler=dns", "Playground: one sampler in depth"),
+                                        ("/?lang=zh", "负采样实验室")])
+def test_direct_links_and_chinese(server, browser, path, text):
+    page = new_page(browser)
+    page.goto(server + path)
+    page.wait_for_selector(f"text={text}", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stSidebar] a').length >= 4",
+                           timeout=WAIT_MS)
+    nav = page.locator("[data-testid=stSidebar] a").all_inner_texts()
+    expected = ["入门", "单采样器实验", "对比", "数据"] if "zh" in path else ["Learn", "Playground", "Compare", "Data"]
+    assert [n.strip().split("\n")[-1] for n in nav[:4]] == expected
+    if path == "/?lang=zh":
+        page.wait_for_selector(".st-key-learn_chart_draws .js-plotly-plot", timeout=WAIT_MS)
+        shoot(page, "learn_zh", height=4300)
+    elif path == "/data":
+        page.wait_for_selector(".st-key-data_chart_long_tail .js-plotly-plot", timeout=WAIT_MS)
+        shoot(page, "data", height=1900)
+    page.close()
+
+
+def test_learn_page_english(server, browser):
+    page = new_page(browser)
+    page.goto(server + "/")
+    page.wait_for_selector("text=Why negative sampling matters", timeout=WAIT_MS)
+    page.wait_for_selector(".st-key-learn_chart_draws .js-plotly-plot", timeout=WAIT_MS)
+    shoot(page, "learn", height=4300)
+    page.close()
