@@ -14,3 +14,7 @@ import torch
 
 # One server serves a whole class: one thread per training so sessions do not fight for cores.
 torch.set_num_threads(1)
+
+# The first torch optimiser of a process imports torch._dynamo (~2 s here). Pay it once when the
+# server imports the app, not when the first student presses Play.
+torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.0)

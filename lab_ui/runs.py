@@ -144,24 +144,15 @@ class LiveRun:
         self.spec = spec
         return errors
 
-    def advance(self, max_steps: int, budget_s: float = TICK_BUDGET_S) -> int:
+    def advance(self, max_steps: int, budget_s: float = TICK_BUDGET_S) -> None:
         """Round-robin whole batches over unfinished trainers until ``max_steps`` batches each or
-        ``budget_s`` seconds have passed (at least one batch). Returns the batches done per trainer."""
-        start = time.perf_counter()
+        ``budget_s`` seconds have passed (at least one batch): :meth:`Comparison.run_for`."""
         if self._first_advance is None:
-            self._first_advance = start
-        steps = 0
-        while steps < max_steps and not self.done:
-            for trainer in self.trainers.values():
-                if not trainer.done:
-                    trainer.run_steps(1)
-            steps += 1
-            if time.perf_counter() - start >= budget_s:
-                break
+            self._first_advance = time.perf_counter()
+        self.comparison.run_for(budget_s, max_steps=max_steps)
         self.ticks += 1
         if self.first_epoch_wall is None and all(t.history for t in self.trainers.values()):
             self.first_epoch_wall = time.perf_counter() - self._first_advance
-        return steps
 
     def step(self) -> None:
         """One batch for every unfinished trainer."""

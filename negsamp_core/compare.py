@@ -51,18 +51,21 @@ class Comparison:
         """Advance every unfinished trainer by ``n_steps`` batches (lockstep in steps)."""
         return {name: t.run_steps(n_steps) for name, t in self.trainers.items() if not t.done}
 
-    def run_for(self, seconds: float, steps_per_slice: int = 1) -> dict[str, list[EpochRecord]]:
-        """Round-robin slices of ``steps_per_slice`` batches per trainer until ``seconds`` pass.
+    def run_for(self, seconds: float, max_steps: int | None = None,
+                steps_per_slice: int = 1) -> dict[str, list[EpochRecord]]:
+        """Round-robin slices of ``steps_per_slice`` batches per trainer until ``seconds`` pass
+        or every unfinished trainer has run ``max_steps`` batches (at least one slice).
 
         Trainers stay within one slice of each other in steps, so epochs complete together and
         a slow sampler slows the whole comparison instead of falling behind.
         """
         completed: dict[str, list[EpochRecord]] = {name: [] for name in self.trainers}
-        start = time.perf_counter()
-        while not self.done:
+        start, steps = time.perf_counter(), 0
+        while not self.done and (max_steps is None or steps < max_steps):
             for name, trainer in self.trainers.items():
                 if not trainer.done:
                     completed[name].extend(trainer.run_steps(steps_per_slice))
+            steps += steps_per_slice
             if time.perf_counter() - start >= seconds:
                 break
         return completed

@@ -46,7 +46,7 @@ class TrainConfig:
     select_metric: str = "ndcg"
     patience: int | None = None
     score_range: tuple = (-8.0, 8.0)
-    score_bins: int = 32
+    score_bins: int = 64
     uniform_probe: int = 256
 
     def validate(self, n_items: int | None = None) -> None:

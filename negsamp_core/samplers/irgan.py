@@ -139,17 +139,19 @@ class IRGAN(NegativeSampler):
                 loss.backward()
                 opt.step()
 
-    def _masked_cdf(self, users: np.ndarray) -> torch.Tensor:
-        """CDF table rows (B, I) of p_G(· | u) at temperature τ over I \\ P_u."""
+    def _masked_cdf(self, users: np.ndarray, count: bool = True) -> torch.Tensor:
+        """CDF table rows (B, I) of p_G(· | u) at temperature τ over I \\ P_u (``count``: add the
+        generator scores to the sampler's cost; inspection views pass False)."""
         with torch.no_grad():
             logits = self.generator.score_all(torch.from_numpy(users)) / self.params["temperature"]
-        self.g_scores += logits.numel()
+        if count:
+            self.g_scores += logits.numel()
         rows, cols = self.dataset.train.gather(users)
         return masked_cdf(logits, rows, cols)
 
     def generator_distribution(self, users: np.ndarray) -> torch.Tensor:
         """p_G(· | u) at temperature τ over I \\ P_u: float tensor (B, I), zero on positives, rows sum to 1."""
-        cdf = self._masked_cdf(np.asarray(users, dtype=np.int64))
+        cdf = self._masked_cdf(np.asarray(users, dtype=np.int64), count=False)
         mass = torch.diff(cdf, dim=1, prepend=torch.zeros_like(cdf[:, :1]))
         return mass / cdf[:, -1:]
 
