@@ -127,7 +127,8 @@ class SRNS(NegativeSampler):
         tu = torch.from_numpy(users)
         s_items = self._snapshot_scores(tu, torch.from_numpy(items))  # (T, B, C)
         s_pos = self._snapshot_scores(tu, torch.from_numpy(pos_items)[:, None])  # (T, B, 1)
-        rho = 1.0 / (1.0 + np.exp((s_pos - s_items).numpy()))  # (T, B, C) σ(s_j - s_i)
+        margin = np.clip((s_pos - s_items).numpy(), -60.0, 60.0)  # no overflow; σ is 0 or 1 there anyway
+        rho = 1.0 / (1.0 + np.exp(margin))  # (T, B, C) σ(s_j - s_i)
         return rho.std(axis=0)  # population std; numpy is ~10x faster than torch.std here
 
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
