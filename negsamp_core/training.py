@@ -21,11 +21,12 @@ from .metrics import evaluate
 from .model import MatrixFactorization, Scorer, bpr_gradients
 from .samplers import SAMPLERS
 
-__all__ = ["EpochRecord", "Trainer", "TrainingDiverged", "popularity_bin_edges"]
+__all__ = ["EpochRecord", "Trainer", "DIVERGED_LOSS", "popularity_bin_edges"]
 
 
-class TrainingDiverged(RuntimeError):
-    """Raised internally when the loss stops being finite (the run keeps its history)."""
+# A batch whose mean BPR loss exceeds this (nats) means the scores have exploded: training
+# starts at ln 2 ≈ 0.69 and a learning run stays well below 1.
+DIVERGED_LOSS = 20.0
 
 
 def popularity_bin_edges(max_count: int) -> np.ndarray:
@@ -127,8 +128,9 @@ class Trainer:
 
     Advance with :meth:`run_steps`, :meth:`run_for` or :meth:`run_epochs`; each returns the
     :class:`EpochRecord` objects completed during the call, also appended to ``history``.
-    A non-finite loss stops the run: ``error`` holds the message, the recommender is restored to
-    the last completed epoch, and ``history`` is kept.
+    A non-finite loss, or a batch loss above :data:`DIVERGED_LOSS`, stops the run: ``error`` holds
+    the message (naming the learning rate), the recommender is restored to the last completed
+    epoch, and ``history`` is kept.
     """
 
     def __init__(self, dataset: Dataset, sampler: str = "rns", config: TrainConfig = TrainConfig(),
@@ -251,6 +253,9 @@ class Trainer:
         loss, pos_s, neg_s, _ = bpr_gradients(self.model, tu, ti, tj, cfg.l2, out=self._grads)  # (B,), (B, K)
         if not np.isfinite(loss):
             return self._diverge("the BPR loss became NaN or infinite")
+        if loss > DIVERGED_LOSS:
+            return self._diverge(f"the BPR loss jumped to {loss:.3g} nats (it starts at ln 2 = 0.69 and a "
+                                 f"learning run stays below 1)")
         self.optimizer.step()
         t2 = time.perf_counter()
         try:

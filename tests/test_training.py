@@ -314,3 +314,17 @@ def test_toy_world_invariants(toy):
     assert toy.train.row(0).tolist() == [0, 1]
     # Ana truly likes Ocean Friends (9) without having it in train: an exact false negative
     assert toy.is_false_negative(0, 9) and not toy.is_false_negative(0, 4)
+
+
+def test_regression_adam_lr_10_explodes_finitely_and_is_reported():
+    """Found by a newcomer: Adam with lr 10 sent the loss to ~6e4 without ever producing a NaN,
+    and no message appeared. A finite but exploded loss must stop the run like a NaN does."""
+    from negsamp_core.data import make_synthetic
+    from negsamp_core.training import DIVERGED_LOSS
+
+    dataset = make_synthetic(n_users=60, n_items=120, seed=3)
+    trainer = Trainer(dataset, "rns", TrainConfig(lr=10.0, epochs=20, batch_size=64), seed=0)
+    trainer.run_epochs()
+    assert trainer.error is not None and "learning rate" in trainer.error
+    assert all(r.loss <= DIVERGED_LOSS for r in trainer.history)
+    assert all(torch.isfinite(p).all() for p in trainer.model.parameters())
