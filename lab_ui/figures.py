@@ -317,9 +317,9 @@ def fig_pns_probabilities(labels: Sequence[str], probabilities: Sequence[float],
                           user: str, alpha: float, lang: str = "en", height: int = 320) -> go.Figure:
     fig = go.Figure(go.Bar(x=list(labels), y=list(probabilities), marker=dict(color="#E69F00"),
                            text=[str(int(p)) for p in popularity], textposition="outside",
-                           name=t("irgan_prob_y", lang)))
+                           name=t("pns_prob_y", lang)))
     fig.update_xaxes(type="category", tickangle=-30)
-    fig.update_yaxes(title_text=t("irgan_prob_y", lang), rangemode="tozero")
+    fig.update_yaxes(title_text=t("pns_prob_y", lang), rangemode="tozero")
     return _layout(fig, t("pns_chart", lang, user=user, alpha=f"{alpha:g}"), height, "pns-probs", showlegend=False,
                    title_font_size=15)
 

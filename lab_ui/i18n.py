@@ -51,6 +51,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "请在“数据”页指定文件夹或下载。"),
     "bad_url_params": _m("Ignored URL parameters (unknown or invalid values): {params}",
                          "已忽略的地址参数（未知或无效的取值）：{params}"),
+    "no_held_out": _m("This dataset has {valid} validation and {test} test positives: with none, validation "
+                      "curves, model selection and test metrics stay empty. Raise the density or the "
+                      "observation rate on the Data page, or choose another dataset.",
+                      "该数据集有 {valid} 个验证正样本和 {test} 个测试正样本：若为零，验证曲线、模型选择和测试指标都将为空。"
+                      "请在“数据”页提高密度或观测率，或换一个数据集。"),
     "busy": _m("The server is busy with other learners' trainings; this run continues at the next tick.",
                "服务器正忙于其他同学的训练，本次训练将在下一拍继续。"),
     # ------------------------------------------------------------------ player
@@ -275,8 +280,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "PNS 对 {user} 概率最高的物品（α = {alpha}）"),
     "pns_explain": _m("The distribution is fixed before training: it never looks at the model.",
                       "该分布在训练前就已固定：它从不参考模型。"),
-    "dns_chart": _m("DNS: the {m} candidates for the first negative of {user} and their scores (chosen = highest)",
-                    "DNS：{user} 第一个负样本的 {m} 个候选及其得分（被选中的 = 最高分）"),
+    "dns_chart": _m("DNS: the {m} candidates for the first negative of {user}, scored when they were drawn "
+                    "(chosen = highest; the table above uses the model after the update)",
+                    "DNS：{user} 第一个负样本的 {m} 个候选，抽样时的得分（被选中的 = 最高分；上表用的是更新后的模型）"),
     "dns_m1": _m("With M = 1 there is nothing to choose: DNS is exactly RNS.", "M = 1 时无可挑选：DNS 就是 RNS。"),
     "trace_candidate": _m("candidate", "候选"),
     "trace_chosen": _m("chosen", "选中"),
@@ -289,17 +295,21 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "均匀采样的熵为 {max:.2f} 奈特。接近该值说明 G 仍几乎均匀采样（像 RNS）；远低于它说明 G 集中在少数物品上。"),
     "irgan_reward_y": _m("D's reward 2(σ(s_D) − 0.5)", "D 的奖励 2(σ(s_D) − 0.5)"),
     "irgan_prob_y": _m("probability p_G", "概率 p_G"),
+    "pns_prob_y": _m("probability p(j) (bar labels: training popularity c_j)", "概率 p(j)（柱上数字：训练流行度 c_j）"),
     "srns_chart": _m("SRNS memory of the last batch's users: mean vs std of each item's score history",
                      "SRNS 记忆（上一批次的用户）：每个物品得分历史的均值与标准差"),
     "srns_x": _m("mean score over the last epochs", "最近几轮得分的均值"),
     "srns_y": _m("std of the score over the last epochs", "最近几轮得分的标准差"),
     "srns_true_neg": _m("true negative", "真负例"),
     "srns_false_neg": _m("false negative", "假负例"),
-    "srns_explain": _m("SRNS's idea: false negatives (red ✕) score high and **stably** (right, low), hard true "
-                       "negatives score high but **fluctuate** (right, high). It picks argmax ρ + α·w·std, "
-                       "so it prefers the fluctuating ones. {n} snapshots stored, warm-up weight w = {w:.2f}.",
-                       "SRNS 的思路：假负例（红色 ✕）得分高且**稳定**（右下），困难的真负例得分高但**波动**（右上）。"
-                       "它选择 argmax ρ + α·w·std，因此偏好波动的物品。已存 {n} 个快照，预热权重 w = {w:.2f}。"),
+    "srns_explain": _m("SRNS's hypothesis (Ding et al., NeurIPS 2020): false negatives (orange ✕) score high "
+                       "and **stably** (right, low), hard true negatives score high but **fluctuate** (right, "
+                       "high). It picks argmax ρ + α·w·std, so it prefers the fluctuating ones. Check whether the "
+                       "hypothesis holds here: if the orange ✕ sit high, false negatives fluctuate too and SRNS "
+                       "cannot tell them apart. {n} snapshots stored, warm-up weight w = {w:.2f}.",
+                       "SRNS 的假设（Ding 等，NeurIPS 2020）：假负例（橙色 ✕）得分高且**稳定**（右下），困难的真负例得分高但"
+                       "**波动**（右上）。它选择 argmax ρ + α·w·std，因此偏好波动的物品。请检查该假设在这里是否成立：如果橙色 ✕ "
+                       "位置偏高，说明假负例同样波动，SRNS 就无法把它们区分出来。已存 {n} 个快照，预热权重 w = {w:.2f}。"),
     "srns_wait": _m("The score history needs at least two finished epochs.", "得分历史至少需要完成两轮训练。"),
     "live_charts": _m("Live training", "实时训练"),
     # ------------------------------------------------------------------ data page
@@ -408,8 +418,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                                 "训练前就确定的固定分布（均匀或按流行度）。便宜、简单，但看不到模型已经学会了什么：模型变好后，大多数样本都变得简单。"),
     "family_model": _m("Model-based: DNS, IRGAN, SRNS", "基于模型：DNS、IRGAN、SRNS"),
     "family_model_text": _m("Ask the current model which items it wrongly likes and train on those. Faster "
-                            "learning, but more cost and more false negatives (SRNS is built to avoid them).",
-                            "询问当前模型它错误地喜欢哪些物品，并在这些物品上训练。学得更快，但开销更大、假负例更多（SRNS 正是为避免它们而设计）。"),
+                            "learning, but more cost and more false negatives (SRNS tries to avoid them; watch "
+                            "its false-negative rate against DNS's to see how well it succeeds on each dataset).",
+                            "询问当前模型它错误地喜欢哪些物品，并在这些物品上训练。学得更快，但开销更大、假负例更多（SRNS 试图避开它们；"
+                            "对比它与 DNS 的假负例率，看看它在每个数据集上做得如何）。"),
     "learn_samplers": _m("The five samplers", "五种采样器"),
     "card_draws": _m("What it draws", "抽什么"),
     "card_cost": _m("Cost", "开销"),

@@ -86,8 +86,18 @@ class RunSpec:
 
 
 def changed_fields(old: Mapping, new: Mapping) -> list[str]:
-    """Keys whose values differ between two identities (in the new one's order)."""
-    return [k for k in new if old.get(k) != new[k]] + [k for k in old if k not in new]
+    """Keys whose values differ between two identities (in the new one's order).
+
+    Parameters of samplers that were added or removed are not listed: "the samplers changed"
+    already says it (the learner never touched those settings).
+    """
+    kept = set(old.get("samplers", ())) & set(new.get("samplers", ()))
+
+    def relevant(key: str) -> bool:
+        return "." not in key or key.split(".", 1)[0] in kept
+
+    return [k for k in new if relevant(k) and old.get(k) != new[k]] + \
+        [k for k in old if relevant(k) and k not in new]
 
 
 class LiveRun:

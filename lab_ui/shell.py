@@ -135,6 +135,8 @@ def setup(page: str, page_settings: list | None = None) -> Ctx:
     error = st.session_state.pop("_dataset_error", None)
     if error:
         st.error(error)
+    if dataset.valid.nnz == 0 or dataset.test.nnz == 0:
+        st.warning(t("no_held_out", lang, valid=dataset.valid.nnz, test=dataset.test.nnz))
     return Ctx(page=page, lang=lang, dataset=dataset, spec=spec)
 
 
