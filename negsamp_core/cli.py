@@ -186,7 +186,7 @@ def results_table(results: dict) -> pd.DataFrame:
                                           / max(np.sum([h["sample_seconds"] + h["train_seconds"] for h in hist]), 1e-12))
         row["seconds"] = run["seconds"]
         rows[name.upper()] = row
-    return pd.DataFrame(rows).T
+    return pd.DataFrame.from_dict(rows, orient="index")  # per-column dtypes: epochs stay integers
 
 
 def _to_jsonable(obj):
