@@ -103,10 +103,10 @@ else:
     elif run_name == "pns":
         probs = sampler.inspect(user, trainer.scorer)["probabilities"]
         best = np.argsort(-probs)[:top]
-        st.plotly_chart(figures.fig_pns_probabilities(
+        fig = figures.fig_pns_probabilities(
             [dataset.item_label(j) for j in best], probs[best].tolist(), dataset.item_popularity[best].tolist(),
-            user=dataset.user_label(user), alpha=sampler.params["alpha"], lang=lang),
-            key=f"{P}_chart_pns", config={"displaylogo": False})
+            user=dataset.user_label(user), alpha=sampler.params["alpha"], lang=lang)
+        st.plotly_chart(fig, key=f"{P}_chart_pns", config={"displaylogo": False})
         st.caption(tr("pns_explain"))
     elif run_name == "dns":
         cand, cand_scores = last.get("candidates"), last.get("candidate_scores")
@@ -115,10 +115,11 @@ else:
         else:
             r = rows[0]
             c, s = cand[r, 0], cand_scores[r, 0]
-            st.plotly_chart(figures.fig_dns_candidates(
+            fig = figures.fig_dns_candidates(
                 [f"{dataset.item_label(j)} #{m + 1}" for m, j in enumerate(c)], s.tolist(), int(np.argmax(s)),
                 dataset.is_false_negative(np.full(c.size, user), c).tolist(), user=dataset.user_label(user),
-                lang=lang), key=f"{P}_chart_dns", config={"displaylogo": False})
+                lang=lang)
+            st.plotly_chart(fig, key=f"{P}_chart_dns", config={"displaylogo": False})
     elif run_name == "irgan":
         info = sampler.inspect(user, trainer.scorer)
         probs, reward = info["probabilities"], info["reward"]
@@ -128,10 +129,11 @@ else:
                   help=tr("irgan_entropy_help", max=info["max_entropy"]))
         m1.progress(min(1.0, info["entropy"] / max(info["max_entropy"], 1e-9)))
         with m2:
-            st.plotly_chart(figures.fig_irgan_generator(
+            fig = figures.fig_irgan_generator(
                 [dataset.item_label(j) for j in best], probs[best].tolist(), reward[best].tolist(),
                 dataset.is_false_negative(np.full(best.size, user), best).tolist(),
-                user=dataset.user_label(user), lang=lang), key=f"{P}_chart_irgan", config={"displaylogo": False})
+                user=dataset.user_label(user), lang=lang)
+            st.plotly_chart(fig, key=f"{P}_chart_irgan", config={"displaylogo": False})
         st.caption(tr("irgan_entropy_help", max=info["max_entropy"]))
     elif run_name == "srns":
         means, stds, fns, labels = [], [], [], []
