@@ -47,8 +47,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dataset_csv": _m("Your CSV: {name}", "你的 CSV：{name}"),
     "dataset_failed": _m("Could not load {name}; keeping {previous}. {error}",
                          "无法加载 {name}，继续使用 {previous}。{error}"),
-    "dataset_not_found_hint": _m("Open the Data page to point at a folder or download it.",
-                                 "请在“数据”页指定文件夹或下载。"),
+    "dataset_not_found_app": _m("Its files were not found (looked in: {places}). On the Data page, type the "
+                                "folder that holds ml-100k/ or ml-latest-small/, or press Download.",
+                                "未找到其文件（已查找：{places}）。请在“数据”页输入包含 ml-100k/ 或 ml-latest-small/ "
+                                "的文件夹，或点击下载。"),
     "bad_url_params": _m("Ignored URL parameters (unknown or invalid values): {params}",
                          "已忽略的地址参数（未知或无效的取值）：{params}"),
     "no_held_out": _m("This dataset has {valid} validation and {test} test positives: with none, validation "

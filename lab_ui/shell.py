@@ -90,7 +90,8 @@ def _resolve_dataset(lang: str) -> tuple[Dataset, DatasetSpec]:
         previous = st.session_state.get("_good_spec") or DatasetSpec()
         st.session_state["_dataset_error"] = t(
             "dataset_failed", lang, name=dataset_label(spec.kind, lang), previous=dataset_label(previous.kind, lang),
-            error=f"{exc}" + (" " + t("dataset_not_found_hint", lang) if isinstance(exc, DatasetNotFound) else ""))
+            error=(t("dataset_not_found_app", lang, places="; ".join(line.strip(" -") for line in exc.looked))
+                   if isinstance(exc, DatasetNotFound) else f"{exc}"))
         if previous.kind != spec.kind:
             state.set_value("dataset", previous.kind)
             state.reset_training_defaults(previous.kind)

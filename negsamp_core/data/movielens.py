@@ -42,7 +42,15 @@ DOWNLOAD_TIMEOUT_S = (10, 60)  # (connect, read) seconds; a dead network fails f
 
 
 class DatasetNotFound(FileNotFoundError):
-    """The dataset's files are in none of the searched folders (and download was not asked for)."""
+    """The dataset's files are in none of the searched folders (and download was not asked for).
+
+    Attributes:
+        looked: one line per place searched (for user interfaces that word their own advice).
+    """
+
+    def __init__(self, message: str, looked: list[str] | None = None):
+        super().__init__(message)
+        self.looked = list(looked or [])
 
 
 class DownloadError(RuntimeError):
@@ -206,7 +214,8 @@ def _find_or_download(name, split, data_dir, cache_dir, download, progressbar, u
             f"MovieLens {name!r} was not found. Looked in:\n" + "\n".join(looked) + "\n"
             f"Pass --data-dir DIR (or data_dir=DIR) where DIR holds {name}/ in the official layout, "
             f"or set {DATA_DIR_ENV}=DIR, or use --download (download=True) to fetch "
-            f"{source.url} ({source.size_bytes / 1e6:.1f} MB, checksum-verified) into the cache."
+            f"{source.url} ({source.size_bytes / 1e6:.1f} MB, checksum-verified) into the cache.",
+            looked=looked,
         )
     cache = default_cache_dir(cache_dir)
     _download(name, url or source.url, cache, progressbar)
