@@ -281,8 +281,8 @@ def test_missing_movielens_explains_and_keeps_the_previous_dataset():
     assert_ok(at)
     assert at.session_state["dataset"] == "toy"
     assert any("ml-latest-small" in e.value for e in at.error)
-    # Regression (newcomer review): the app gave command-line advice (--data-dir, --download).
-    assert all("--data-dir" not in e.value and "--download" not in e.value for e in at.error)
+    # Regression (newcomer review): the app gave command-line advice ("Pass --data-dir ...", "--download").
+    assert all("Pass --data-dir" not in e.value and "--download" not in e.value for e in at.error)
     assert any("Data page" in e.value for e in at.error)
 
 
