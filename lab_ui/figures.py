@@ -337,6 +337,9 @@ def fig_learn_draws(counts: Mapping[str, np.ndarray], item_labels: Sequence[str]
         if hidden:
             fig.add_vrect(x0=idx - 0.5, x1=idx + 0.5, fillcolor="#D55E00", opacity=0.08, line_width=0)
     fig.update_layout(barmode="group", bargap=0.15)
-    fig.update_xaxes(type="category", tickangle=-35)
+    fig.update_xaxes(type="category", tickangle=-35, automargin=True)
     fig.update_yaxes(title_text=t("learn_chart_y", lang), rangemode="tozero")
-    return _layout(fig, t("learn_chart", lang, user=user), height, "learn-draws")
+    fig = _layout(fig, t("learn_chart", lang, user=user), height, "learn-draws",
+                  margin=dict(l=60, r=20, t=100, b=110))
+    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))  # above: labels need the room
+    return fig

@@ -485,9 +485,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "learn_live_caption": _m("Six users and twelve films. Each sampler trained the same model for {epochs} epochs; "
                              "the bars count how often each sampler drew each film as a negative for the chosen user. "
                              "✓ = the user's training positive (never drawn); ★ = a film the user truly likes but has "
-                             "not watched: drawing it is a false negative.",
+                             "not watched (shaded column): drawing it is a false negative.",
                              "六位用户、十二部电影。每个采样器都训练同一个模型 {epochs} 轮；柱形统计每个采样器为所选用户把每部电影"
-                             "抽作负样本的次数。✓ = 该用户的训练正样本（从不会被抽中）；★ = 用户其实喜欢但还没看过的电影：抽中它就是假负例。"),
+                             "抽作负样本的次数。✓ = 该用户的训练正样本（从不会被抽中）；★ = 用户其实喜欢但还没看过的电影（阴影列）：抽中它就是假负例。"),
     "learn_user": _m("Toy user", "玩具世界用户"),
     "learn_chart": _m("How often each sampler drew each film as a negative for {user}",
                       "每个采样器为 {user} 把每部电影抽作负样本的次数"),
