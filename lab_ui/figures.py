@@ -256,7 +256,7 @@ def fig_long_tail(popularity: np.ndarray, *, lang: str = "en", height: int = 320
                                mode="lines", fill="tozeroy", line=dict(color="#0072B2", width=2),
                                name=t("metric_items", lang)))
     fig.update_xaxes(title_text=t("chart_long_tail_x", lang))
-    fig.update_yaxes(title_text=t("chart_long_tail_y", lang), type="log")
+    fig.update_yaxes(title_text=t("chart_long_tail_y", lang), type="log", dtick=1)  # 1, 10, 100: no minor labels
     return _layout(fig, t("chart_long_tail", lang), height, "long-tail", showlegend=False)
 
 
