@@ -32,6 +32,11 @@ def masked_cdf(logits: torch.Tensor, rows: np.ndarray, cols: np.ndarray) -> torc
     return torch.cumsum(e, dim=1)
 
 
+def _probabilities(cdf: torch.Tensor) -> torch.Tensor:
+    """Row-normalised probabilities (B, I) from an unnormalised CDF (B, I)."""
+    return torch.diff(cdf, dim=1, prepend=torch.zeros_like(cdf[:, :1])) / cdf[:, -1:]
+
+
 def inverse_cdf_sample(cdf: torch.Tensor, k: int, rng: np.random.Generator) -> np.ndarray:
     """Draw k entries per row from an unnormalised CDF (B, I): np.int64 (B, k).
 
@@ -151,14 +156,12 @@ class IRGAN(NegativeSampler):
 
     def generator_distribution(self, users: np.ndarray) -> torch.Tensor:
         """p_G(· | u) at temperature τ over I \\ P_u: float tensor (B, I), zero on positives, rows sum to 1."""
-        cdf = self._masked_cdf(np.asarray(users, dtype=np.int64), count=False)
-        mass = torch.diff(cdf, dim=1, prepend=torch.zeros_like(cdf[:, :1]))
-        return mass / cdf[:, -1:]
+        return _probabilities(self._masked_cdf(np.asarray(users, dtype=np.int64), count=False))
 
     def _entropy(self, cdf: torch.Tensor, users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Entropy of p_G rows (nats) and its ratio to the uniform entropy log|I \\ P_u|, for
         users with training positives: two float arrays."""
-        p = torch.diff(cdf, dim=1, prepend=torch.zeros_like(cdf[:, :1])) / cdf[:, -1:]
+        p = _probabilities(cdf)
         h = -(p * torch.log(p.clamp_min(1e-30))).sum(1).numpy()  # (B,)
         active = self.dataset.train.counts[users] > 0
         h_max = np.log(self.uniform.n_negatives[users][active])  # uniform entropy; 0 for a single item
