@@ -140,6 +140,8 @@ class Dataset:
         true_likes: hidden ground truth on synthetic worlds (every item each user truly likes),
             or None on real data.
         item_groups: optional np.int64 array [n_items] (e.g. the synthetic genre of each item).
+        user_groups: optional np.int64 array [n_users] (the synthetic world's taste group of each
+            user when it has two: 0 = majority, 1 = minority), else None.
         info: free-form provenance (source, licence, split, threshold, ...).
     """
 
@@ -154,6 +156,7 @@ class Dataset:
     user_names: tuple | None = None
     true_likes: PositiveSets | None = None
     item_groups: np.ndarray | None = None
+    user_groups: np.ndarray | None = None
     info: dict = field(default_factory=dict)
 
     @classmethod
