@@ -27,7 +27,8 @@ from .data import Dataset, SyntheticConfig, make_synthetic
 from .samplers import SAMPLERS
 from .training import EpochRecord, Trainer
 
-__all__ = ["Arm", "Check", "Lesson", "LessonRun", "LESSONS", "run_lesson", "srns_premise", "catalogue_cost"]
+__all__ = ["Arm", "Check", "Lesson", "LessonRun", "LESSONS", "CHECK_TEXTS", "run_lesson", "check_text", "srns_premise",
+           "catalogue_cost"]
 
 
 # ---------------------------------------------------------------------------- data types
@@ -51,14 +52,16 @@ class Check:
     """One measured part of a verdict.
 
     Attributes:
-        name: short id, e.g. ``"dns_harder"``.
+        name: short id, unique within the lesson, e.g. ``"harder"``.
         holds: whether the run bears the claim out.
-        text: an English sentence with the figures it used.
+        values: the figures the sentence quotes, already formatted (``{"f_d": "12.2 %"}``).
+        template: key of the sentence in :data:`CHECK_TEXTS` when it differs from ``name``.
     """
 
     name: str
     holds: bool
-    text: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    template: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,14 @@ Verdict = Callable[[LessonRun], tuple[list[Check], dict, str]]
 class Lesson:
     """A claim of the source article as a predict -> play -> verdict experiment.
 
+    Texts (``title``, ``claim``, ``question``, each choice, ``why``) are ``{"en": ..., "zh": ...}``.
+
     Attributes:
         id: stable id (URLs, CLI).
-        title: short English title.
+        title: short title.
         claim: the article's claim in one sentence.
         question: what the learner predicts.
-        choices: 2-4 answers (English); ``answer`` of the run is one of them.
+        choices: 2-5 answers; the run's ``answer`` is one of them.
         arms: the trained arms (same seed, initial model and batch order).
         world: :class:`SyntheticConfig` overrides of the lesson's world.
         epochs: epochs each arm trains.
@@ -100,16 +105,16 @@ class Lesson:
     """
 
     id: str
-    title: str
-    claim: str
-    question: str
+    title: Mapping[str, str]
+    claim: Mapping[str, str]
+    question: Mapping[str, str]
     choices: tuple
     arms: tuple
     verdict: Verdict
     world: Mapping = field(default_factory=dict)
     epochs: int = 10
     probes: tuple = ()
-    why: str = ""
+    why: Mapping[str, str] = field(default_factory=dict)
 
     def config(self) -> TrainConfig:
         return PRESETS["classroom"].replace(epochs=self.epochs)
@@ -118,9 +123,11 @@ class Lesson:
         """The lesson's synthetic world (seeded like every run of the lab)."""
         return make_synthetic(SyntheticConfig(**dict(self.world)), seed=seed)
 
-    def summary(self) -> dict:
-        return {"id": self.id, "title": self.title, "claim": self.claim, "question": self.question,
-                "choices": list(self.choices), "arms": [{"label": a.label, "sampler": a.sampler,
+    def summary(self, lang: str = "en") -> dict:
+        """JSON-ready description in ``lang`` (what ``lesson --list --json`` prints)."""
+        return {"id": self.id, "title": _text(self.title, lang), "claim": _text(self.claim, lang),
+                "question": _text(self.question, lang), "choices": [_text(c, lang) for c in self.choices],
+                "arms": [{"label": a.label, "sampler": a.sampler,
                                                          "params": dict(a.params)} for a in self.arms],
                 "world": dict(self.world), "epochs": self.epochs}
 
@@ -171,6 +178,9 @@ def _rounded(figures: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------- verdicts
+# Each verdict returns (checks, figures, answer index). A check's sentence is rendered from the
+# templates in CHECK_TEXTS (English and Chinese) with the check's own values: the figures decide
+# the words, never the other way round.
 def _three_directions(run: LessonRun):
     rns, dns = run.history("RNS"), run.history("DNS M=8")
     s_r, s_d = _mean(rns, "neg_score_mean"), _mean(dns, "neg_score_mean")
@@ -178,19 +188,16 @@ def _three_directions(run: LessonRun):
     c_r, c_d = _mean(rns, "n_scores", skip_first=True), _mean(dns, "n_scores", skip_first=True)
     t_r = float(np.mean([_epoch_seconds(r) for r in rns[1:]]))
     t_d = float(np.mean([_epoch_seconds(r) for r in dns[1:]]))
+    harder, more_fn = s_d > s_r, _rate_above(f_d, _n_negatives(dns), f_r, _n_negatives(rns))
     checks = [
-        Check("quality", s_d > s_r, f"Quality: DNS's negatives score {s_d:.3f} on average, RNS's {s_r:.3f} "
-                                    f"({'harder' if s_d > s_r else 'not harder'})."),
-        Check("bias", _rate_above(f_d, _n_negatives(dns), f_r, _n_negatives(rns)), f"Bias: DNS picks {_pct(f_d)} false negatives, RNS {_pct(f_r)} "
-                                 f"({_ratio(f_d, f_r):.1f}x)."),
-        Check("efficiency", c_d > c_r, f"Efficiency: DNS computes {c_d:,.0f} model scores per epoch, RNS "
-                                       f"{c_r:,.0f}; {t_d:.3f} s vs {t_r:.3f} s per epoch ({_ratio(t_d, t_r):.1f}x)."),
+        Check("quality", harder, {"s_d": f"{s_d:.3f}", "s_r": f"{s_r:.3f}"}),
+        Check("bias", more_fn, {"f_d": _pct(f_d), "f_r": _pct(f_r), "x": f"{_ratio(f_d, f_r):.1f}"}),
+        Check("efficiency", c_d > c_r, {"c_d": f"{c_d:,.0f}", "c_r": f"{c_r:,.0f}", "t_d": f"{t_d:.3f}",
+                                        "t_r": f"{t_r:.3f}", "x": f"{_ratio(t_d, t_r):.1f}"}),
     ]
     figures = {"neg_score": {"RNS": s_r, "DNS": s_d}, "fn_rate": {"RNS": f_r, "DNS": f_d},
                "scores_per_epoch": {"RNS": c_r, "DNS": c_d}, "seconds_per_epoch": {"RNS": t_r, "DNS": t_d}}
-    harder, more_fn = s_d > s_r, _rate_above(f_d, _n_negatives(dns), f_r, _n_negatives(rns))
-    answer = {(True, True): 0, (True, False): 1}.get((harder, more_fn), 2)
-    return checks, figures, answer
+    return checks, figures, {(True, True): 0, (True, False): 1}.get((harder, more_fn), 2)
 
 
 def _pns_popularity(run: LessonRun):
@@ -202,21 +209,22 @@ def _pns_popularity(run: LessonRun):
     drift_d = (max(pop_d) - min(pop_d)) / max(np.mean(pop_d), 1e-12)
     rel_first = _ratio(pns[0].hardness_mean, dns[0].hardness_mean)
     rel_last = _ratio(pns[-1].hardness_mean, dns[-1].hardness_mean)
-    group = run.probes["group_fn"]["PNS α=0.75"]  # {group: (false negatives, negatives)}
-    fn_major, fn_minor = (group[g][0] / max(group[g][1], 1) for g in (0, 1))
-    rgroup = run.probes["group_fn"]["RNS"]
-    r_major, r_minor = (rgroup[g][0] / max(rgroup[g][1], 1) for g in (0, 1))
+
+    def rates(label: str) -> tuple[float, float, int, int]:
+        counts = run.probes["group_fn"][label]  # {group: [false negatives, negatives]}
+        return (counts[0][0] / max(counts[0][1], 1), counts[1][0] / max(counts[1][1], 1), counts[0][1], counts[1][1])
+
+    fn_major, fn_minor, n_major, n_minor = rates("PNS α=0.75")
+    r_major, r_minor, _, _ = rates("RNS")
     gap_pns, gap_rns = _ratio(fn_major, fn_minor), _ratio(r_major, r_minor)
+    biased = _rate_above(fn_major, n_major, fn_minor, n_minor) and gap_pns > gap_rns
     checks = [
-        Check("popular", p_p > 2 * p_r, f"PNS's negatives have mean training popularity {p_p:.1f}, RNS's "
-                                        f"{p_r:.1f} ({_ratio(p_p, p_r):.1f}x)."),
-        Check("fixed", drift_p < drift_d, f"PNS's distribution is fixed: its negatives' popularity moves "
-                                          f"{_pct(drift_p)} over the run, DNS's {_pct(drift_d)}."),
-        Check("decays", rel_last < rel_first, f"PNS's hardness relative to DNS's: {rel_first:.2f} at epoch 1, "
-                                              f"{rel_last:.2f} at epoch {len(pns)}."),
-        Check("group_bias", gap_pns > gap_rns, f"Global popularity follows the majority: PNS's false-negative rate "
-                                               f"is {_pct(fn_major)} for the majority and {_pct(fn_minor)} for the "
-                                               f"minority ({gap_pns:.1f}x; RNS {gap_rns:.1f}x)."),
+        Check("popular", p_p > 2 * p_r, {"p_p": f"{p_p:.1f}", "p_r": f"{p_r:.1f}", "x": f"{_ratio(p_p, p_r):.1f}"}),
+        Check("fixed", drift_p < drift_d, {"d_p": _pct(drift_p), "d_d": _pct(drift_d)}),
+        Check("decays", rel_last < rel_first, {"first": f"{rel_first:.2f}", "last": f"{rel_last:.2f}",
+                                               "epochs": str(len(pns))}),
+        Check("group_bias", biased, {"major": _pct(fn_major), "minor": _pct(fn_minor), "x": f"{gap_pns:.1f}",
+                                     "x_rns": f"{gap_rns:.1f}"}),
     ]
     figures = {"neg_popularity": {"RNS": p_r, "PNS": p_p}, "popularity_drift": {"PNS": drift_p, "DNS": drift_d},
                "hardness_pns_over_dns": {"first": rel_first, "last": rel_last},
@@ -229,60 +237,58 @@ def _dns_candidates(run: LessonRun):
     labels = ("DNS M=1", "DNS M=8", "DNS M=32")
     hard = [_mean(run.history(lb), "hardness_mean") for lb in labels]
     fn = [_mean(run.history(lb), "fn_rate") for lb in labels]
+    n = [_n_negatives(run.history(lb)) for lb in labels]
     rns, m1 = run.history("RNS"), run.history("DNS M=1")
     same = (len(rns) == len(m1) and all(a.loss == b.loss and a.fn_rate == b.fn_rate for a, b in zip(rns, m1))
             and np.array_equal(run.trainers["RNS"].sampler.last["negatives"],
                                run.trainers["DNS M=1"].sampler.last["negatives"]))
+    more_fn = _rate_above(fn[1], n[1], fn[0], n[0]) and _rate_above(fn[2], n[2], fn[1], n[1])
     checks = [
-        Check("harder", hard[0] < hard[1] < hard[2], "Hardness (mean σ(s_uj − s_ui)) for M = 1, 8, 32: "
-              + ", ".join(f"{h:.3f}" for h in hard) + "."),
-        Check("more_fn", fn[0] < fn[1] < fn[2], "False-negative rate for M = 1, 8, 32: "
-              + ", ".join(_pct(f) for f in fn) + "."),
-        Check("m1_is_rns", same, "DNS with M = 1 reproduced RNS draw for draw (same losses and negatives)."
-              if same else "DNS with M = 1 did NOT reproduce RNS exactly."),
+        Check("harder", hard[0] < hard[1] < hard[2], {"values": ", ".join(f"{h:.3f}" for h in hard)}),
+        Check("more_fn", more_fn, {"values": ", ".join(_pct(f) for f in fn)}),
+        Check("m1_is_rns", same, {}),
     ]
     figures = {"hardness": dict(zip(("M=1", "M=8", "M=32"), hard)), "fn_rate": dict(zip(("M=1", "M=8", "M=32"), fn)),
-               "m1_equals_rns": same}
-    answer = 0 if hard[2] > hard[0] and fn[2] > fn[0] else 1 if hard[2] > hard[0] else 2
-    return checks, figures, answer
+               "m1_equals_rns": bool(same)}
+    return checks, figures, 0 if hard[2] > hard[0] and fn[2] > fn[0] else 1 if hard[2] > hard[0] else 2
 
 
 def _irgan_game(run: LessonRun):
-    irgan, rns, dns = run.history("IRGAN"), run.history("RNS"), run.history("DNS M=8")
+    irgan, rns = run.history("IRGAN"), run.history("RNS")
     stats = [r.sampler_stats for r in irgan]
-    h0, h1 = stats[0].get("g_entropy_ratio", np.nan), stats[-1].get("g_entropy_ratio", np.nan)
+    entropy_key = next((k for k in stats[0] if "entropy_ratio" in k), "g_entropy_ratio")
+    h0, h1 = stats[0].get(entropy_key, np.nan), stats[-1].get(entropy_key, np.nan)
     key = next((k for k in stats[-1] if k.startswith("g_valid_precision")), None)
     p_start = run.probes["g_start"].get(key.replace("g_valid_", ""), np.nan) if key else np.nan
-    p0, p1 = stats[0].get(key, np.nan) if key else np.nan, stats[-1].get(key, np.nan) if key else np.nan
+    p1 = stats[-1].get(key, np.nan) if key else np.nan
     hard_i, hard_r = _mean(irgan[1:], "hardness_mean"), _mean(rns[1:], "hardness_mean")
     c = {lb: _mean(run.history(lb), "n_scores", skip_first=True) for lb in ("RNS", "DNS M=8", "IRGAN")}
     checks = [
-        Check("g_sharpens", h1 < h0, f"G's entropy (share of the uniform entropy, D's negatives at τ) fell from "
-                                     f"{h0:.3f} after epoch 1 to {h1:.3f} after epoch {len(irgan)}."),
-        Check("g_learns", p1 > p_start, f"G's own validation precision: {p_start:.4f} before training, {p0:.4f} "
-                                        f"after epoch 1, {p1:.4f} at the end."),
-        Check("d_harder", hard_i > hard_r, f"D's negatives from G have hardness {hard_i:.3f}, RNS's {hard_r:.3f}."),
+        Check("g_sharpens", h1 < h0, {"h0": f"{h0:.3f}", "h1": f"{h1:.3f}", "epochs": str(len(irgan))}),
+        Check("g_learns", p1 > p_start, {"p_start": f"{p_start:.4f}", "p1": f"{p1:.4f}"}),
+        Check("d_harder", hard_i > hard_r, {"h_i": f"{hard_i:.3f}", "h_r": f"{hard_r:.3f}"}),
         Check("gan_costly", c["IRGAN"] > max(c["RNS"], c["DNS M=8"]),
-              f"Model scores per epoch: IRGAN {c['IRGAN']:,.0f}, DNS {c['DNS M=8']:,.0f}, RNS {c['RNS']:,.0f}."),
+              {"c_i": f"{c['IRGAN']:,.0f}", "c_d": f"{c['DNS M=8']:,.0f}", "c_r": f"{c['RNS']:,.0f}"}),
     ]
-    figures = {"g_entropy_ratio": {"first": h0, "last": h1}, "g_precision": {"start": p_start, "first": p0, "last": p1},
+    figures = {"g_entropy_ratio": {"first": h0, "last": h1}, "g_precision": {"start": p_start, "last": p1},
                "hardness": {"IRGAN": hard_i, "RNS": hard_r}, "scores_per_epoch": c}
     return checks, figures, 0 if h1 < h0 else 1
 
 
 def _false_negatives(run: LessonRun):
-    rates = {a.label: _mean(run.history(a.label), "fn_rate") for a in run.lesson.arms}
+    labels = [a.label for a in run.lesson.arms]
+    rates = {lb: _mean(run.history(lb), "fn_rate") for lb in labels}
+    n = {lb: _n_negatives(run.history(lb)) for lb in labels}
     model_based = [a.label for a in run.lesson.arms if SAMPLERS[a.sampler].family == "model-based"]
     order = sorted(rates, key=rates.get, reverse=True)
-    n = {a.label: _n_negatives(run.history(a.label)) for a in run.lesson.arms}
-    above = {lb: _rate_above(rates[lb], n[lb], rates["RNS"], n["RNS"]) for lb in model_based}
-    checks = [Check(f"{lb.lower()}_above_rns", above[lb],
-                    f"{lb}: {_pct(rates[lb])} false negatives vs RNS {_pct(rates['RNS'])} "
-                    f"({_ratio(rates[lb], rates['RNS']):.2f}x; "
-                    f"{'above' if above[lb] else 'not above'} RNS by 2 standard errors).") for lb in model_based]
-    checks.append(Check("ordering", True, "From most to fewest false negatives: "
-                        + " > ".join(f"{lb} {_pct(rates[lb])}" for lb in order) + "."))
-    return checks, {"fn_rate": rates, "ordering": order}, [a.label for a in run.lesson.arms].index(order[0])
+    checks = []
+    for lb in model_based:
+        above = _rate_above(rates[lb], n[lb], rates["RNS"], n["RNS"])
+        checks.append(Check(f"{lb.lower()}_above_rns", above, {"arm": lb, "f": _pct(rates[lb]), "f_r": _pct(rates["RNS"]),
+                                                               "x": f"{_ratio(rates[lb], rates['RNS']):.2f}"},
+                            template="above_rns"))
+    checks.append(Check("ordering", True, {"order": " > ".join(f"{lb} {_pct(rates[lb])}" for lb in order)}))
+    return checks, {"fn_rate": rates, "ordering": order}, labels.index(order[0])
 
 
 def _bootstrap_ci(per_user: list[list[float]], seed: int, n_boot: int = 1000) -> list[float]:
@@ -367,27 +373,24 @@ def _srns_variance(run: LessonRun):
     (lo, hi), (lo_p, hi_p) = premise["p_ci95"], premise["p_popularity_ci95"]
     signal, signal_pop = lo > 0.5, lo_p > 0.5  # the whole 95 % interval above "no signal"
     checks = [
-        Check("premise", signal, f"At matched mean score, a hard true negative's ρ fluctuates more than a false "
-                                 f"negative's in {_pct(p)} of {premise['n_pairs']} pairs (95 % interval "
-                                 f"{_pct(lo)}-{_pct(hi)}; 50 % = no signal)."),
-        Check("premise_controls_popularity", signal_pop,
-              f"Matched on popularity too: {_pct(pp)} of {premise['n_pairs_popularity']} pairs ({_pct(lo_p)}-"
-              f"{_pct(hi_p)})" + (f"; the signal survives the popularity control ({_pct(p)} -> {_pct(pp)})."
-                                  if signal_pop else "; the signal was popularity, not being a false negative.")),
+        Check("premise", signal, {"p": _pct(p), "n": str(premise["n_pairs"]), "lo": _pct(lo), "hi": _pct(hi)}),
+        Check("premise_controls_popularity", signal_pop, {"p": _pct(p), "pp": _pct(pp), "lo": _pct(lo_p),
+                                                          "hi": _pct(hi_p), "n": str(premise["n_pairs_popularity"])}),
         Check("alpha_fewer_fn", _rate_above(f0, _n_negatives(h0), f5, _n_negatives(h5)),
-              f"False-negative rate with α = 5: {_pct(f5)}; with α = 0 (hardness only): {_pct(f0)}."),
+              {"f5": _pct(f5), "f0": _pct(f0)}),
     ]
     figures = {"premise": premise, "fn_rate": {"alpha=0": f0, "alpha=5": f5}}
     return checks, figures, 0 if signal and signal_pop else 1 if signal else 2
 
 
 def catalogue_cost(sizes: Sequence[int] = (1_000, 10_000, 100_000), n_users: int = 100, per_user: int = 20,
-                   batch: int = 1024, seed: int = 0) -> dict:
+                   batch: int = 1024, seed: int = 0, repeats: int = 3) -> dict:
     """Seconds one sampler spends drawing one epoch of negatives (and its epoch-end work) against a
     fixed random model, for catalogues of growing size: ``{sampler: {n_items: seconds}}``.
 
     Each world has ``n_users`` users with ``per_user`` Zipf-popular positives; K = 1, dimension 32.
-    Wall-clock seconds on this machine (a lesson's figure, not a benchmark: see ``bench``).
+    CPU seconds of this process (``time.process_time``, robust to other load on a shared machine),
+    the minimum of ``repeats`` fresh samplers: a lesson's figure, not a benchmark (see ``bench``).
     """
     from .model import MatrixFactorization, Scorer
     from .config import RunSeeds
@@ -401,15 +404,18 @@ def catalogue_cost(sizes: Sequence[int] = (1_000, 10_000, 100_000), n_users: int
         dataset = Dataset.from_pairs(f"catalogue-{n_items}", n_users, n_items, train=(users, items))
         seeds = RunSeeds(seed)
         model = MatrixFactorization(n_users, n_items, 32, generator=seeds.torch("init"), init_std=0.1)
+        u, i = dataset.train_users, dataset.train_items
         for name, cls in SAMPLERS.items():
-            sampler = cls(dataset, 1, rng=seeds.numpy("sampler"), torch_generator=seeds.torch("sampler"))
-            scorer = Scorer(model)
-            u, i = dataset.train_users, dataset.train_items
-            start = time.perf_counter()
-            for lo in range(0, u.size, batch):
-                sampler.sample(u[lo:lo + batch], i[lo:lo + batch], scorer)
-            sampler.on_epoch_end(1, scorer)
-            out[name][int(n_items)] = time.perf_counter() - start
+            best = float("inf")
+            for _ in range(repeats):
+                sampler = cls(dataset, 1, rng=seeds.numpy("sampler"), torch_generator=seeds.torch("sampler"))
+                scorer = Scorer(model)
+                start = time.process_time()
+                for lo in range(0, u.size, batch):
+                    sampler.sample(u[lo:lo + batch], i[lo:lo + batch], scorer)
+                sampler.on_epoch_end(1, scorer)
+                best = min(best, time.process_time() - start)
+            out[name][int(n_items)] = best
     return out
 
 
@@ -420,26 +426,138 @@ def _cost(run: LessonRun):
     x_rns = {lb: _ratio(secs[lb], secs["RNS"]) for lb in labels}
     cat = run.probes["catalogue"]
     sizes = sorted(next(iter(cat.values())))
-    growth = {lb: _ratio(cat[a.sampler][sizes[-1]], cat[a.sampler][sizes[0]]) for a, lb in
-              zip(run.lesson.arms, labels)}
+    growth = {a.label: _ratio(cat[a.sampler][sizes[-1]], cat[a.sampler][sizes[0]]) for a in run.lesson.arms}
     heuristic = [a.label for a in run.lesson.arms if SAMPLERS[a.sampler].family == "heuristic"]
     model_based = [lb for lb in labels if lb not in heuristic]
     checks = [
         Check("model_based_costlier", min(scores[lb] for lb in model_based) > max(scores[lb] for lb in heuristic),
-              "Model scores per epoch: " + ", ".join(f"{lb} {scores[lb]:,.0f}" for lb in labels) + "."),
+              {"values": ", ".join(f"{lb} {scores[lb]:,.0f}" for lb in labels)}),
         Check("gan_most", scores["IRGAN"] == max(scores.values()) and secs["IRGAN"] == max(secs.values()),
-              "Seconds per epoch after the warm-up epoch, as a multiple of RNS: "
-              + ", ".join(f"{lb} {x_rns[lb]:.1f}x" for lb in labels) + "."),
+              {"values": ", ".join(f"{lb} {x_rns[lb]:.1f}x" for lb in labels)}),
         Check("srns_below_gan", secs["SRNS"] < secs["IRGAN"] and scores["SRNS"] < scores["IRGAN"],
-              f"SRNS: {secs['SRNS']:.3f} s and {scores['SRNS']:,.0f} scores per epoch; IRGAN: {secs['IRGAN']:.3f} s "
-              f"and {scores['IRGAN']:,.0f}."),
-        Check("catalogue", True, f"Sampling one epoch as the catalogue grows from {sizes[0]:,} to {sizes[-1]:,} items: "
-              + ", ".join(f"{lb} {growth[lb]:.1f}x" for lb in labels) + "."),
+              {"t_s": f"{secs['SRNS']:.3f}", "c_s": f"{scores['SRNS']:,.0f}", "t_i": f"{secs['IRGAN']:.3f}",
+               "c_i": f"{scores['IRGAN']:,.0f}"}),
+        Check("catalogue", True, {"small": f"{sizes[0]:,}", "large": f"{sizes[-1]:,}",
+                                  "values": ", ".join(f"{lb} {growth[lb]:.1f}x" for lb in labels)}),
     ]
     figures = {"seconds_per_epoch": secs, "x_rns": x_rns, "scores_per_epoch": scores,
-               "catalogue_seconds": {lb: cat[a.sampler] for a, lb in zip(run.lesson.arms, labels)},
-               "catalogue_growth": growth}
+               "catalogue_seconds": {a.label: cat[a.sampler] for a in run.lesson.arms}, "catalogue_growth": growth}
     return checks, figures, labels.index(max(secs, key=secs.get))
+
+
+# ---------------------------------------------------------------------------- words
+# Sentences of the checks, "lesson.template" -> {lang: text or (text if it holds, text if not)}.
+# Chinese uses the source article's terms (shared/specs/lessons.md): 伪负例, 强负例, 采样质量 / 采样偏差 /
+# 采样效率, 生成器 / 判别器.
+CHECK_TEXTS: dict[str, dict[str, str | tuple[str, str]]] = {
+    "three-directions.quality": {
+        "en": ("Quality: DNS's negatives score {s_d} on average, RNS's {s_r}: harder.",
+               "Quality: DNS's negatives score {s_d} on average, RNS's {s_r}: not harder."),
+        "zh": ("采样质量：DNS 负例的平均得分为 {s_d}，RNS 为 {s_r}：更难（强负例）。",
+               "采样质量：DNS 负例的平均得分为 {s_d}，RNS 为 {s_r}：并没有更难。")},
+    "three-directions.bias": {
+        "en": "Bias: DNS picks {f_d} false negatives, RNS {f_r} ({x}x).",
+        "zh": "采样偏差：DNS 采到的伪负例占 {f_d}，RNS 为 {f_r}（{x} 倍）。"},
+    "three-directions.efficiency": {
+        "en": "Efficiency: DNS computes {c_d} model scores per epoch, RNS {c_r}; {t_d} s vs {t_r} s per epoch ({x}x).",
+        "zh": "采样效率：DNS 每轮计算 {c_d} 次模型打分，RNS 为 {c_r}；每轮 {t_d} 秒对 {t_r} 秒（{x} 倍）。"},
+    "pns-popularity.popular": {
+        "en": "PNS's negatives have mean training popularity {p_p}, RNS's {p_r} ({x}x).",
+        "zh": "PNS 负例的平均训练流行度为 {p_p}，RNS 为 {p_r}（{x} 倍）。"},
+    "pns-popularity.fixed": {
+        "en": ("PNS's distribution is fixed: its negatives' popularity moves {d_p} over the run, DNS's {d_d}.",
+               "PNS's negatives' popularity moved {d_p} over the run, DNS's {d_d}: not flatter than DNS's."),
+        "zh": ("PNS 的分布在训练前就固定了：其负例的流行度在整个训练中只变化 {d_p}，DNS 变化 {d_d}。",
+               "PNS 负例的流行度变化了 {d_p}，DNS 为 {d_d}：并不比 DNS 更稳定。")},
+    "pns-popularity.decays": {
+        "en": ("PNS's hardness relative to DNS's fell from {first} at epoch 1 to {last} at epoch {epochs}.",
+               "PNS's hardness relative to DNS's went from {first} at epoch 1 to {last} at epoch {epochs}: no decay."),
+        "zh": ("PNS 负例的难度相对 DNS 从第 1 轮的 {first} 降到第 {epochs} 轮的 {last}：信息量在衰减。",
+               "PNS 负例的难度相对 DNS 从第 1 轮的 {first} 变为第 {epochs} 轮的 {last}：没有衰减。")},
+    "pns-popularity.group_bias": {
+        "en": ("Global popularity follows the majority: PNS's false-negative rate is {major} for the majority and "
+               "{minor} for the minority ({x}x; RNS {x_rns}x).",
+               "PNS's false-negative rate is {major} for the majority and {minor} for the minority ({x}x; RNS "
+               "{x_rns}x): no group bias beyond noise."),
+        "zh": ("全局流行度反映的是多数群体的口味：PNS 对多数群体的伪负例率为 {major}，少数群体为 {minor}（{x} 倍；RNS 为 {x_rns} 倍）。",
+               "PNS 对多数群体的伪负例率为 {major}，少数群体为 {minor}（{x} 倍；RNS 为 {x_rns} 倍）：没有超出噪声的群体偏差。")},
+    "dns-candidates.harder": {
+        "en": "Hardness (mean σ(s_uj − s_ui)) for M = 1, 8, 32: {values}.",
+        "zh": "M = 1、8、32 时负例的难度（σ(s_uj − s_ui) 的均值）：{values}。"},
+    "dns-candidates.more_fn": {
+        "en": "False-negative rate for M = 1, 8, 32: {values}.",
+        "zh": "M = 1、8、32 时的伪负例率：{values}。"},
+    "dns-candidates.m1_is_rns": {
+        "en": ("DNS with M = 1 reproduced RNS draw for draw (same losses and negatives).",
+               "DNS with M = 1 did NOT reproduce RNS exactly."),
+        "zh": ("M = 1 的 DNS 与 RNS 逐次完全一致（损失和负例都相同）。", "M = 1 的 DNS 与 RNS 并不完全一致。")},
+    "irgan-game.g_sharpens": {
+        "en": ("The generator's entropy (share of the uniform entropy) fell from {h0} after epoch 1 to {h1} after "
+               "epoch {epochs}: its distribution sharpened.",
+               "The generator's entropy (share of the uniform entropy) went from {h0} after epoch 1 to {h1} after "
+               "epoch {epochs}: it did not sharpen."),
+        "zh": ("生成器分布的熵（相对均匀分布）从第 1 轮后的 {h0} 降到第 {epochs} 轮后的 {h1}：分布变得更集中。",
+               "生成器分布的熵（相对均匀分布）从第 1 轮后的 {h0} 变为第 {epochs} 轮后的 {h1}：并没有变得更集中。")},
+    "irgan-game.g_learns": {
+        "en": "The generator's own validation precision: {p_start} before training, {p1} at the end.",
+        "zh": "生成器自身的验证集精确率：训练前 {p_start}，训练结束时 {p1}。"},
+    "irgan-game.d_harder": {
+        "en": "The discriminator's negatives from the generator have hardness {h_i}, RNS's {h_r}.",
+        "zh": "判别器从生成器得到的负例难度为 {h_i}，RNS 为 {h_r}。"},
+    "irgan-game.gan_costly": {
+        "en": "Model scores per epoch (generator included): IRGAN {c_i}, DNS {c_d}, RNS {c_r}.",
+        "zh": "每轮模型打分次数（含生成器）：IRGAN {c_i}，DNS {c_d}，RNS {c_r}。"},
+    "false-negatives.above_rns": {
+        "en": ("{arm}: {f} false negatives vs RNS {f_r} ({x}x, above RNS by more than 2 standard errors).",
+               "{arm}: {f} false negatives vs RNS {f_r} ({x}x, not above RNS by 2 standard errors)."),
+        "zh": ("{arm}：伪负例占 {f}，RNS 为 {f_r}（{x} 倍，超过 RNS 两个标准误以上）。",
+               "{arm}：伪负例占 {f}，RNS 为 {f_r}（{x} 倍，没有超过 RNS 两个标准误）。")},
+    "false-negatives.ordering": {
+        "en": "From most to fewest false negatives: {order}.",
+        "zh": "伪负例从多到少：{order}。"},
+    "srns-variance.premise": {
+        "en": ("At matched mean score, a hard true negative's ρ fluctuates more than a false negative's in {p} of {n} "
+               "pairs (95 % interval {lo}-{hi}; 50 % = no signal).",
+               "At matched mean score, a hard true negative's ρ fluctuates more than a false negative's in only {p} of "
+               "{n} pairs (95 % interval {lo}-{hi}; 50 % = no signal): no support for the premise."),
+        "zh": ("在平均得分相同的情况下，强负例的 ρ 比伪负例波动更大的比例为 {p}（共 {n} 对，95% 区间 {lo}-{hi}；50% 表示没有信号）。",
+               "在平均得分相同的情况下，强负例的 ρ 比伪负例波动更大的比例只有 {p}（共 {n} 对，95% 区间 {lo}-{hi}；50% 表示没有信号）：不支持该前提。")},
+    "srns-variance.premise_controls_popularity": {
+        "en": ("Matched on popularity too: {pp} of {n} pairs ({lo}-{hi}); the signal survives the popularity control "
+               "({p} -> {pp}).",
+               "Matched on popularity too: {pp} of {n} pairs ({lo}-{hi}); the signal was popularity, not being a false "
+               "negative ({p} -> {pp})."),
+        "zh": ("再按流行度匹配：{pp}（共 {n} 对，{lo}-{hi}）；控制流行度后信号依然存在（{p} → {pp}）。",
+               "再按流行度匹配：{pp}（共 {n} 对，{lo}-{hi}）；信号来自流行度，而不是伪负例本身（{p} → {pp}）。")},
+    "srns-variance.alpha_fewer_fn": {
+        "en": "False-negative rate with α = 5: {f5}; with α = 0 (hardness only): {f0}.",
+        "zh": "α = 5 时伪负例率为 {f5}；α = 0（只看难度）时为 {f0}。"},
+    "cost.model_based_costlier": {
+        "en": "Model scores per epoch: {values}.",
+        "zh": "每轮模型打分次数：{values}。"},
+    "cost.gan_most": {
+        "en": "Seconds per epoch after the warm-up epoch, as a multiple of RNS: {values}.",
+        "zh": "去掉预热轮后每轮耗时（RNS 的倍数）：{values}。"},
+    "cost.srns_below_gan": {
+        "en": "SRNS: {t_s} s and {c_s} scores per epoch; IRGAN: {t_i} s and {c_i}.",
+        "zh": "SRNS：每轮 {t_s} 秒、{c_s} 次打分；IRGAN：{t_i} 秒、{c_i} 次。"},
+    "cost.catalogue": {
+        "en": "Sampling one epoch as the catalogue grows from {small} to {large} items: {values}.",
+        "zh": "物品库从 {small} 增长到 {large} 时，采样一轮的耗时增长：{values}。"},
+}
+
+
+def _text(pair: Mapping[str, str], lang: str) -> str:
+    return pair.get(lang) or pair["en"]
+
+
+def check_text(lesson_id: str, check: Check, lang: str = "en") -> str:
+    """The sentence of a check in ``lang`` ("en" or "zh"), filled with the check's figures."""
+    template = CHECK_TEXTS[f"{lesson_id}.{check.template or check.name}"]
+    text = template.get(lang) or template["en"]
+    if isinstance(text, tuple):
+        text = text[0] if check.holds else text[1]
+    return text.format(**check.values)
 
 
 # ---------------------------------------------------------------------------- the seven lessons
@@ -449,80 +567,123 @@ _FIVE = (Arm("RNS", "rns"), Arm("PNS", "pns"), Arm("DNS", "dns"), Arm("IRGAN", "
 # classroom world's generator barely moves at the paper's lr in 10 epochs; see lessons.md).
 IRGAN_LEARNING = {"g_lr": 0.05, "g_epochs": 2, "baseline": 1, "temperature": 1.0}
 
+
+def _t(en: str, zh: str) -> dict:
+    return {"en": en, "zh": zh}
+
+
 LESSONS: dict[str, Lesson] = {lesson.id: lesson for lesson in (
     Lesson(
-        id="three-directions", title="Three directions: quality, bias, efficiency",
-        claim="Negative sampling pulls three ways: informative (hard) negatives, few false negatives, low cost.",
-        question="Compared with uniform sampling (RNS), what does DNS (best of M = 8 candidates) do?",
-        choices=("Harder negatives, more false negatives, more computation",
-                 "Harder negatives, fewer false negatives, more computation",
-                 "About the same negatives at a higher cost"),
+        id="three-directions",
+        title=_t("Three directions: quality, bias, efficiency", "三个方向：采样质量、采样偏差、采样效率"),
+        claim=_t("Negative sampling pulls three ways: informative (hard) negatives, few false negatives, low cost.",
+                 "负采样研究有三个方向：负例要有信息量（强负例），伪负例要少，代价要低。"),
+        question=_t("Compared with uniform sampling (RNS), what does DNS (best of M = 8 candidates) do?",
+                    "与均匀随机采样（RNS）相比，DNS（从 M = 8 个候选中选得分最高的）会怎样？"),
+        choices=(_t("Harder negatives, more false negatives, more computation", "负例更难、伪负例更多、计算更多"),
+                 _t("Harder negatives, fewer false negatives, more computation", "负例更难、伪负例更少、计算更多"),
+                 _t("About the same negatives at a higher cost", "负例差不多，只是代价更高")),
         arms=(Arm("RNS", "rns"), Arm("DNS M=8", "dns", {"candidates": 8})), verdict=_three_directions,
-        why="A sampler that looks at the model's scores finds negatives the model still ranks high: they carry "
-            "large gradients (quality). But an unobserved item the model ranks high is often one the user would "
-            "like: a false negative (bias). And looking costs model scores (efficiency). No sampler wins all three."),
+        why=_t("A sampler that looks at the model's scores finds negatives the model still ranks high: they carry large "
+               "gradients (quality). But an unobserved item the model ranks high is often one the user would like: a "
+               "false negative (bias). And looking costs model scores (efficiency). No sampler wins all three.",
+               "看模型打分的采样器能找到模型仍然排得很高的负例，它们的梯度大（采样质量）。但模型排得高的未观测物品，往往正是"
+               "用户会喜欢的物品，也就是伪负例（采样偏差）。而且“看一眼”本身就要计算模型打分（采样效率）。没有哪个采样器能三者兼得。")),
     Lesson(
-        id="pns-popularity", title="PNS: popularity, fixed before training",
-        claim="PNS samples popular items with a distribution fixed before training; its informativeness decays, "
-              "and global popularity is biased when user groups differ.",
-        question="In a world with a majority and a minority taste group, whose false-negative rate does PNS raise?",
-        choices=("The majority's", "The minority's"),
+        id="pns-popularity",
+        title=_t("PNS: popularity, fixed before training", "PNS：训练前就固定的流行度分布"),
+        claim=_t("PNS samples popular items with a distribution fixed before training; its informativeness decays, and "
+                 "global popularity is biased when user groups differ.",
+                 "PNS 按训练前就固定的流行度分布采样；它的信息量会衰减；当用户群体口味不同时，全局流行度是有偏的。"),
+        question=_t("In a world with a majority and a minority taste group, whose false-negative rate does PNS raise?",
+                    "在一个有多数和少数两个口味群体的世界里，PNS 会提高哪个群体的伪负例率？"),
+        choices=(_t("The majority's", "多数群体"), _t("The minority's", "少数群体")),
         arms=(Arm("RNS", "rns"), Arm("PNS α=0.75", "pns", {"alpha": 0.75}), Arm("DNS M=8", "dns", {"candidates": 8})),
         world={"minority_share": 0.2}, verdict=_pns_popularity, probes=("group_fn",),
-        why="PNS counts how many users interacted with each item. That count is the majority's taste: its popular "
-            "items are exactly what majority users like but have not seen yet (false negatives), while for the "
-            "minority they are easy, uninformative negatives. And because the distribution never changes, the "
-            "model soon ranks those items low anyway, so PNS's negatives get easier relative to DNS's."),
+        why=_t("PNS counts how many users interacted with each item. That count is the majority's taste: its popular "
+               "items are what majority users like but have not seen yet (false negatives), while for the minority they "
+               "are easy, uninformative negatives. And because the distribution never changes, the model soon ranks those "
+               "items low anyway, so PNS's negatives get easier relative to DNS's.",
+               "PNS 统计每个物品被多少用户交互过，这个计数反映的是多数群体的口味：热门物品正是多数用户喜欢但还没看到的物品（伪负例），"
+               "而对少数群体来说它们是容易、没有信息量的负例。而且分布从不改变，模型很快就会把这些物品排得很低，所以 PNS 的负例相对 DNS "
+               "越来越容易。")),
     Lesson(
-        id="dns-candidates", title="DNS: the best of M candidates",
-        claim="DNS scores M uniform candidates with the current model and keeps the highest.",
-        question="As M grows from 1 to 32, DNS's negatives become ...",
-        choices=("Harder, with more false negatives", "Harder, with fewer false negatives", "Easier"),
+        id="dns-candidates",
+        title=_t("DNS: the best of M candidates", "DNS：从 M 个候选中选最难的"),
+        claim=_t("DNS scores M uniform candidates with the current model and keeps the highest.",
+                 "DNS 用当前模型给 M 个均匀采样的候选打分，保留得分最高的一个。"),
+        question=_t("As M grows from 1 to 32, DNS's negatives become ...", "当 M 从 1 增加到 32 时，DNS 的负例会……"),
+        choices=(_t("Harder, with more false negatives", "更难，伪负例也更多"),
+                 _t("Harder, with fewer false negatives", "更难，伪负例更少"), _t("Easier", "更容易")),
         arms=(Arm("RNS", "rns"), Arm("DNS M=1", "dns", {"candidates": 1}), Arm("DNS M=8", "dns", {"candidates": 8}),
               Arm("DNS M=32", "dns", {"candidates": 32})), verdict=_dns_candidates,
-        why="The maximum of M scores grows with M, so the kept negative is harder. The items the model scores highest "
-            "among the unobserved are also the ones the user is most likely to like: false negatives grow too. With "
-            "M = 1 there is nothing to choose: DNS is RNS."),
+        why=_t("The maximum of M scores grows with M, so the kept negative is harder. The unobserved items the model "
+               "scores highest are also the ones the user is most likely to like: false negatives grow too. With M = 1 "
+               "there is nothing to choose: DNS is RNS.",
+               "M 个得分的最大值随 M 增大，所以留下的负例更难。但模型打分最高的未观测物品，也最可能是用户喜欢的：伪负例也随之增多。"
+               "M = 1 时无可选择：DNS 就是 RNS。")),
     Lesson(
-        id="irgan-game", title="IRGAN: a generator against a discriminator",
-        claim="A generator picks negatives to fool the discriminator; DNS is IRGAN with G = D; GAN samplers are slow.",
-        question="While IRGAN trains, the generator's distribution over negatives becomes ...",
-        choices=("Sharper (lower entropy): it learns which items fool D", "Flatter: it spreads out"),
+        id="irgan-game",
+        title=_t("IRGAN: a generator against a discriminator", "IRGAN：生成器与判别器的博弈"),
+        claim=_t("A generator picks negatives to fool the discriminator; DNS is IRGAN with G = D; GAN samplers are slow.",
+                 "生成器挑选负例去“骗过”判别器；DNS 就是 G = D 时的 IRGAN；基于 GAN 的采样器很慢。"),
+        question=_t("While IRGAN trains, the generator's distribution over negatives becomes ...",
+                    "IRGAN 训练过程中，生成器给出的负例分布会变得……"),
+        choices=(_t("Sharper (lower entropy): it learns which items fool the discriminator",
+                    "更集中（熵更低）：它学会了哪些物品能骗过判别器"),
+                 _t("Flatter: it spreads out", "更平坦：更分散")),
         arms=(Arm("RNS", "rns"), Arm("DNS M=8", "dns", {"candidates": 8}), Arm("IRGAN", "irgan", IRGAN_LEARNING)),
         verdict=_irgan_game, probes=("g_start",),
-        why="G is rewarded for proposing items that D scores high, so its softmax concentrates on them; D then trains "
-            "against harder negatives. If G were D itself and put all its mass on the best of M uniform candidates, "
-            "this would be exactly DNS. Training a second model every epoch is what makes GAN samplers slow."),
+        why=_t("The generator is rewarded for proposing items the discriminator scores high, so its softmax concentrates on "
+               "them; the discriminator then trains against harder negatives. If the generator were the discriminator itself "
+               "and put all its mass on the best of M uniform candidates, this would be exactly DNS. Training a second model "
+               "every epoch is what makes GAN samplers slow.",
+               "生成器提出判别器打分高的物品就会得到奖励，所以它的 softmax 会集中到这些物品上；判别器于是用更难的负例训练。如果生成器"
+               "就是判别器本身，并把全部概率放在 M 个均匀候选中最好的那个上，这就正是 DNS。每轮都要多训练一个模型，这正是 GAN 类采样器慢的原因。")),
     Lesson(
-        id="false-negatives", title="False negatives: unobserved is not disliked",
-        claim="Unobserved is not disliked; hard-negative samplers pick more false negatives.",
-        question="Which sampler picks the most false negatives?",
-        choices=tuple(a.label for a in _FIVE), arms=_FIVE, verdict=_false_negatives,
-        why="On the synthetic world we know every item each user likes. An item that is liked but not a training "
-            "positive is a false negative (伪负例) when sampled. Samplers that seek high-scoring items find them "
-            "more often, because the model rightly scores liked items high."),
+        id="false-negatives",
+        title=_t("False negatives: unobserved is not disliked", "伪负例：未观测不等于不喜欢"),
+        claim=_t("Unobserved is not disliked; hard-negative samplers pick more false negatives.",
+                 "未观测不等于不喜欢；寻找强负例的采样器会采到更多伪负例。"),
+        question=_t("Which sampler picks the most false negatives?", "哪个采样器采到的伪负例最多？"),
+        choices=tuple(_t(a.label, a.label) for a in _FIVE), arms=_FIVE, verdict=_false_negatives,
+        why=_t("On the synthetic world we know every item each user likes. An item that is liked but not a training "
+               "positive is a false negative when sampled. Samplers that seek high-scoring items find them more often, "
+               "because the model rightly scores liked items high.",
+               "在合成世界里，我们知道每个用户真正喜欢的所有物品。一个被喜欢但不是训练正例的物品，被采成负例时就是伪负例。"
+               "寻找高分物品的采样器更常采到它们，因为模型本来就（正确地）给喜欢的物品打高分。")),
     Lesson(
-        id="srns-variance", title="SRNS: stable false negatives, fluctuating hard negatives?",
-        claim="False negatives score high and stable; hard true negatives score high and fluctuate; SRNS samples "
-              "by the variance.",
-        question="On this world, at equal mean score, whose score fluctuates more over the last epochs?",
-        choices=("Hard true negatives, even controlling for popularity (the premise holds)",
-                 "Hard true negatives, but only because of popularity",
-                 "Neither: no signal"),
+        id="srns-variance",
+        title=_t("SRNS: stable false negatives, fluctuating hard negatives?", "SRNS：伪负例稳定、强负例波动？"),
+        claim=_t("False negatives score high and stable; hard true negatives score high and fluctuate; SRNS samples by "
+                 "the variance.",
+                 "伪负例得分高且稳定；真正的强负例得分高但波动大；SRNS 据此用方差来采样。"),
+        question=_t("On this world, at equal mean score, whose score fluctuates more over the last epochs?",
+                    "在这个世界里，平均得分相同时，最近几轮谁的得分波动更大？"),
+        choices=(_t("Hard true negatives, even controlling for popularity (the premise holds)",
+                    "真正的强负例，控制流行度后依然如此（前提成立）"),
+                 _t("Hard true negatives, but only because of popularity", "真正的强负例，但只是因为流行度"),
+                 _t("Neither: no signal", "都不是：没有信号")),
         arms=(Arm("SRNS α=0", "srns", {"alpha": 0.0}), Arm("SRNS α=5", "srns", {"alpha": 5.0})),
         verdict=_srns_variance, probes=("snapshots",),
-        why="SRNS's paper observed that false negatives keep a high, stable score while hard true negatives fluctuate, "
-            "and adds the score's standard deviation to the choice. A claim like this is a hypothesis: compare items "
-            "at the same mean score, then control for popularity (popular items' embeddings move more), and see "
-            "whether the signal survives."),
+        why=_t("SRNS's paper observed that false negatives keep a high, stable score while hard true negatives fluctuate, "
+               "and adds the score's standard deviation to the choice. A claim like this is a hypothesis: compare items at "
+               "the same mean score, then control for popularity (popular items' embeddings move more), and see whether "
+               "the signal survives.",
+               "SRNS 的论文观察到：伪负例的得分高且稳定，而真正的强负例得分波动，于是把得分的标准差加进选择标准。这样的论断是一个假设："
+               "先在相同平均得分下比较，再控制流行度（热门物品的嵌入变化更大），看信号是否还在。")),
     Lesson(
-        id="cost", title="Efficiency: what each sampler costs",
-        claim="Model-based samplers cost more; GAN-based ones most; SRNS less than GAN.",
-        question="Which sampler takes the most time per epoch?", choices=tuple(a.label for a in _FIVE), arms=_FIVE,
-        verdict=_cost, probes=("catalogue",),
-        why="RNS and PNS draw from fixed distributions: no model score. DNS scores M candidates per negative, SRNS its "
-            "memory and fresh candidates plus an epoch-end snapshot, IRGAN a whole second model over every item for "
-            "every user. On a large catalogue only the cost that does not grow with the number of items stays cheap."),
+        id="cost",
+        title=_t("Efficiency: what each sampler costs", "采样效率：每个采样器的代价"),
+        claim=_t("Model-based samplers cost more; GAN-based ones most; SRNS less than GAN.",
+                 "基于模型的负采样代价更高；基于 GAN 的最高；SRNS 低于 GAN。"),
+        question=_t("Which sampler takes the most time per epoch?", "哪个采样器每轮耗时最多？"),
+        choices=tuple(_t(a.label, a.label) for a in _FIVE), arms=_FIVE, verdict=_cost, probes=("catalogue",),
+        why=_t("RNS and PNS draw from fixed distributions: no model score. DNS scores M candidates per negative, SRNS its "
+               "memory and fresh candidates plus an epoch-end snapshot, IRGAN a whole second model over every item for every "
+               "user. On a large catalogue only the cost that does not grow with the number of items stays cheap.",
+               "RNS 和 PNS 从固定分布中采样，不需要模型打分。DNS 每个负例要给 M 个候选打分，SRNS 要给记忆中的物品和新候选打分，"
+               "还要在每轮结束时做快照，IRGAN 则要为每个用户对所有物品运行第二个模型。物品库很大时，只有不随物品数增长的代价才便宜。")),
 )}
 
 
@@ -532,7 +693,8 @@ def _snapshot(trainer: Trainer) -> np.ndarray:
     return trainer.scorer.peek_all(users).numpy().copy()
 
 
-def run_lesson(lesson_id: str, seed: int = 0, epochs: int | None = None, world: Mapping | None = None) -> dict:
+def run_lesson(lesson_id: str, seed: int = 0, epochs: int | None = None, world: Mapping | None = None,
+               lang: str = "en") -> dict:
     """Run a lesson headless and return its JSON-ready verdict.
 
     Every arm trains from the same seed (same initial model, same batch order), one after the other.
@@ -543,6 +705,7 @@ def run_lesson(lesson_id: str, seed: int = 0, epochs: int | None = None, world: 
         epochs: override the lesson's epoch count (tests use fewer).
         world: :class:`SyntheticConfig` overrides on top of the lesson's world (e.g.
             ``{"exposure_bias": 0}`` to test SRNS's premise without popularity-biased exposure).
+        lang: language of the texts, ``"en"`` or ``"zh"``.
     Returns:
         ``{"lesson", "title", "holds", "checks": [{"name", "holds", "text"}], "verdict", "figures",
         "prediction_choices", "answer", "epochs", "seed", "seconds"}``; ``verdict`` is one sentence per
@@ -592,10 +755,12 @@ def run_lesson(lesson_id: str, seed: int = 0, epochs: int | None = None, world: 
         probes["catalogue"] = catalogue_cost()
     run = LessonRun(lesson, dataset, trainers, probes, seed, time.perf_counter() - start)
     checks, figures, answer = lesson.verdict(run)
+    texts = [check_text(lesson.id, c, lang) for c in checks]
     return {
-        "lesson": lesson.id, "title": lesson.title, "holds": bool(all(c.holds for c in checks)),
-        "checks": [{"name": c.name, "holds": bool(c.holds), "text": c.text} for c in checks],
-        "verdict": " ".join(c.text for c in checks), "figures": _rounded(figures),
-        "prediction_choices": list(lesson.choices), "answer": lesson.choices[answer],
+        "lesson": lesson.id, "title": _text(lesson.title, lang), "holds": bool(all(c.holds for c in checks)),
+        "checks": [{"name": c.name, "holds": bool(c.holds), "text": t} for c, t in zip(checks, texts)],
+        "verdict": " ".join(texts), "figures": _rounded(figures),
+        "prediction_choices": [_text(c, lang) for c in lesson.choices], "answer": _text(lesson.choices[answer], lang),
+        "answer_index": int(answer), "why": _text(lesson.why, lang),
         "epochs": config.epochs, "seed": int(seed), "world": {**dict(lesson.world), **dict(world or {})}, "seconds": round(time.perf_counter() - start, 2),
     }
