@@ -11,7 +11,6 @@ for a change of behaviour, and say so in the commit. Cost counters (``n_scores``
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 
