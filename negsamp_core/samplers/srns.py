@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from ..model import Scorer
-from .base import NegativeSampler, ParamSpec
+from .base import Inspection, NegativeSampler, ParamSpec
 
-__all__ = ["SRNS"]
+__all__ = ["SRNS", "SRNSInspection"]
+
+
+@dataclass(frozen=True)
+class SRNSInspection(Inspection):
+    """One user's SRNS memory.
+
+    Attributes:
+        memory: np.int64 (S1,), the items in the user's memory M_u.
+        score: np.float32 (S1,), their current scores s(u, j).
+        history_mean, history_std: np.float32 (S1,), mean and population std of s_t(u, j) over the
+            stored epoch-end snapshots (the current score and 0 before the first snapshot).
+        n_snapshots: snapshots stored (the variance term needs at least 2).
+        warmup_weight: w(e) = min(1, e / W) after e completed epochs.
+    """
+
+    memory: np.ndarray
+    score: np.ndarray
+    history_mean: np.ndarray
+    history_std: np.ndarray
+    n_snapshots: int
+    warmup_weight: float
 
 
 def _first_occurrence(rows: np.ndarray) -> np.ndarray:
@@ -175,8 +197,8 @@ class SRNS(NegativeSampler):
         else:
             self.snapshots.append(scorer.snapshot())
 
-    def inspect(self, user: int, scorer: Scorer) -> dict:
-        """Memory of one user: items, current score, score-history mean/std, false-negative flag."""
+    def inspect(self, user: int, scorer: Scorer) -> SRNSInspection:
+        """Memory of one user: items, current score and score-history mean/std (read-only)."""
         users = np.array([user], dtype=np.int64)
         mem = self.memory[users]  # (1, S1)
         current = scorer.peek_all(torch.from_numpy(users))[0].numpy()[mem[0]]
@@ -184,7 +206,6 @@ class SRNS(NegativeSampler):
             hist = self._snapshot_scores(torch.from_numpy(users), torch.from_numpy(mem))[:, 0, :].numpy()
             mean, std = hist.mean(0), hist.std(0)
         else:
-            mean, std = current.copy(), np.zeros(mem.shape[1])
-        return {"memory": mem[0], "score": current, "history_mean": mean, "history_std": std,
-                "false_negative": self.dataset.is_false_negative(user, mem[0]),
-                "n_snapshots": len(self.snapshots), "warmup_weight": self.warmup_weight()}
+            mean, std = current.copy(), np.zeros(mem.shape[1], dtype=np.float32)
+        return SRNSInspection(memory=mem[0], score=current, history_mean=mean, history_std=std,
+                              n_snapshots=len(self.snapshots), warmup_weight=self.warmup_weight())
