@@ -224,6 +224,20 @@ def check_inspection(info, name: str) -> None:
             assert not value.flags.writeable, f"{f.name} can be written through the record"
 
 
+@pytest.mark.parametrize("name, params", VARIANTS)
+def test_samplers_never_read_false_negative_labels(name, params, small_world, make_sampler, make_scorer,
+                                                   monkeypatch):
+    """Labels are the diagnostics' business: sampling, hooks, stats and inspection work without them."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a sampler read the false-negative labels")
+
+    monkeypatch.setattr(type(small_world), "is_false_negative", forbidden)
+    _, sampler = run_scenario(name, small_world, make_sampler, make_scorer, params=params)
+    sampler.epoch_stats()
+    _, scorer = make_scorer(small_world)
+    sampler.inspect(int(sampler.last["users"][0]), scorer)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_inspect_is_read_only(name, small_world, make_sampler, make_scorer):
     """``inspect`` consumes no randomness, changes no state and computes no counted score."""

@@ -63,6 +63,10 @@ class SRNS(NegativeSampler):
       non-positives; S1 distinct items are redrawn without replacement with probability
       ∝ softmax(s(u, ·)/τ) (Gumbel-top-S1; duplicates get probability 0).
 
+    ``last`` holds the batch's ``memory`` (B, S1), ``rho`` (B, S1), ``sd`` (B, S1) and ``choice``
+    (B, K); :mod:`negsamp_core.diagnostics` splits ρ and sd into false and true negatives there
+    (the sampler itself never reads labels).
+
     Storage: each of the T snapshots is the full U×I score table while T·U·I <= 50 million floats
     (ML-100K: 8 M), else a copy of the embedding tables (T·(U + I)·d floats) from which any
     (u, j) score history is recomputed exactly on demand, so memory stays small at any scale.
@@ -169,12 +173,6 @@ class SRNS(NegativeSampler):
         weight = self.params["alpha"] * self.warmup_weight()
         choice = np.argsort(-(rho + weight * sd), axis=1, kind="stable")[:, :k]  # (B, K)
         negatives = np.take_along_axis(mem, choice, axis=1)
-        fn = self.dataset.is_false_negative(users[:, None], mem)  # (B, S1)
-        self._accumulate(memory_fn_share=fn.mean(), rho_mean=rho.mean(), sd_mean=sd.mean())
-        if fn.any():
-            self._accumulate(sd_false_neg=sd[fn].mean(), rho_false_neg=rho[fn].mean())
-        if (~fn).any():
-            self._accumulate(sd_true_neg=sd[~fn].mean(), rho_true_neg=rho[~fn].mean())
         self.last.update(memory=mem, rho=rho, sd=sd, choice=choice)
         self._update_memory(users, scorer)
         return negatives
