@@ -47,11 +47,15 @@ class EpochRecord:
         neg_popularity_mean, uniform_popularity_mean: mean training popularity c_j.
         neg_score_hist, pos_score_hist, uniform_score_hist: counts over the fixed score bins.
         neg_popularity_hist: counts over :func:`popularity_bin_edges`.
-        sample_seconds: sampler time (drawing, and IRGAN's generator update).
+        sample_seconds: everything the sampler did (drawing, ``after_update`` such as IRGAN's
+            online generator step, and the epoch-end work in ``on_epoch_end``: SRNS snapshots,
+            IRGAN's generator phase).
         train_seconds: recommender update time (forward, backward, optimiser step).
-        eval_seconds: validation time; diag_seconds: diagnostics bookkeeping.
+        eval_seconds: validation time (reported apart); diag_seconds: diagnostics bookkeeping.
         elapsed_seconds: cumulative sample + train + eval seconds since the start of the run.
-        n_scores: model scores computed by the sampler during the epoch.
+        n_scores: model scores computed for the sampler during the epoch, epoch-end work
+            included: the recommender's, counted by its :class:`Scorer`, plus the growth of
+            ``sampler.own_scores()`` (models the sampler owns, e.g. IRGAN's generator).
         n_pairs: positive pairs trained in the epoch.
         sampler_stats: sampler-specific means (IRGAN generator loss/reward/entropy, SRNS memory).
     """
@@ -78,6 +82,11 @@ class EpochRecord:
     n_scores: int
     n_pairs: int
     sampler_stats: Mapping = field(default_factory=dict)
+
+    @property
+    def epoch_seconds(self) -> float:
+        """THE seconds of an epoch: sample + train + diag (validation is reported apart)."""
+        return self.sample_seconds + self.train_seconds + self.diag_seconds
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (mappings as dicts, histograms as lists)."""
@@ -237,6 +246,10 @@ class Trainer:
         return completed
 
     # ------------------------------------------------------------------ one step
+    def _counted_scores(self) -> int:
+        """Scores computed so far: the recommender's (its Scorer counts) + the sampler's own models."""
+        return self.scorer.n_scores + int(self.sampler.own_scores())
+
     def _step(self) -> EpochRecord | None:
         if self._order is None:
             self._order = self._order_rng.permutation(self.dataset.train.nnz)
@@ -244,7 +257,7 @@ class Trainer:
         idx = self._order[self._cursor:self._cursor + cfg.batch_size]
         users, pos = self.dataset.train_users[idx], self.dataset.train_items[idx]  # (B,), (B,)
         t0 = time.perf_counter()
-        n_scores_before = self.scorer.n_scores
+        counted_before = self._counted_scores()
         try:
             negatives = self.sampler.sample(users, pos, self.scorer)  # (B, K)
         except FloatingPointError as exc:
@@ -268,7 +281,7 @@ class Trainer:
         cost.sample += (t1 - t0) + (t3 - t2)
         cost.train += t2 - t1
         cost.diag += time.perf_counter() - t3
-        cost.n_scores += self.scorer.n_scores - n_scores_before
+        cost.n_scores += self._counted_scores() - counted_before
         cost.n_batches += 1
         self._cursor += idx.size
         if self._cursor >= self.dataset.train.nnz:
@@ -281,7 +294,9 @@ class Trainer:
         self.epoch += 1
         self._cursor, self._order = 0, None
         t0 = time.perf_counter()
-        self.sampler.on_epoch_end(self.epoch, self.scorer)
+        counted_before = self._counted_scores()
+        self.sampler.on_epoch_end(self.epoch, self.scorer)  # epoch-end work counts in this epoch
+        cost.n_scores += self._counted_scores() - counted_before
         sample_extra = time.perf_counter() - t0
         t1 = time.perf_counter()
         valid = evaluate(self.scorer.peek_all, self.dataset, "valid", ks=(cfg.eval_k,))

@@ -427,11 +427,11 @@ def test_srns_variance_term_hand_computed(history, monkeypatch):
     users = np.array([0, 1, 0], dtype=np.int64)
     pos = np.array([0, 4, 0], dtype=np.int64)
     items = np.array([[1, 2, 3], [0, 2, 5], [5, 4, 2]], dtype=np.int64)
-    assert not sampler.variance_term(users, items, pos).any()  # no snapshot
+    assert not sampler.variance_term(users, items, pos, scorer).any()  # no snapshot
     for epoch, snap in enumerate(SNAP, start=1):
         set_scores(model, snap)
         sampler.on_epoch_end(epoch, scorer)
-        sd = sampler.variance_term(users, items, pos)
+        sd = sampler.variance_term(users, items, pos, scorer)
         assert sd.shape == items.shape
         if epoch < 2:
             assert not sd.any()  # fewer than 2 snapshots
@@ -459,7 +459,7 @@ def test_srns_variance_term_same_with_embedding_snapshots(monkeypatch):
             set_scores(model, snap)
             sampler.on_epoch_end(epoch, scorer)
         items = np.array([[1, 2, 3], [0, 2, 5]], dtype=np.int64)
-        results.append(sampler.variance_term(np.array([0, 1]), items, np.array([0, 4])))
+        results.append(sampler.variance_term(np.array([0, 1]), items, np.array([0, 4]), scorer))
     np.testing.assert_allclose(results[0], results[1], atol=1e-6)
     assert results[0].max() > 0
 
