@@ -277,12 +277,39 @@ def test_srns_impossible_memory_size_is_rejected(make_sampler):
         make_sampler("srns", dataset, k=3, params={"s1": 2})
 
 
-def test_registry_is_what_the_app_expects():
-    assert {"rns", "pns", "dns", "irgan", "srns"} <= set(SAMPLERS)
-    for name, cls in SAMPLERS.items():
-        assert cls.name == name
-        for spec in cls.PARAMS:
-            assert spec.low <= spec.default <= spec.high
+@pytest.mark.parametrize("name", NAMES)
+def test_registry_name_and_defaults_build_a_working_sampler(name, small_world, make_sampler, make_scorer):
+    """What the CLI and the app rely on: the registry key is the sampler's name, and building it
+    with no parameter gives exactly the documented defaults (each accepted by its own range check)."""
+    cls = SAMPLERS[name]
+    sampler = make_sampler(name, small_world, k=1, params={})
+    assert sampler.name == name and cls.family in ("heuristic", "model-based")
+    assert sampler.params == {spec.name: spec.convert(spec.default) for spec in cls.PARAMS}
+    _, scorer = make_scorer(small_world)
+    check_negatives(small_world, small_world.train_users[:50],
+                    sampler.sample(small_world.train_users[:50], small_world.train_items[:50], scorer), 1)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_live_parameters_work_at_both_ends_of_their_range_and_not_beyond(name, small_world, make_sampler,
+                                                                          make_scorer):
+    """Every live parameter: its low and high end are accepted by ``set_params`` and sample valid
+    negatives; a step beyond either end is rejected and changes nothing."""
+    _, scorer = make_scorer(small_world)
+    sampler = make_sampler(name, small_world, k=1)
+    users, pos = small_world.train_users[:50], small_world.train_items[:50]
+    for spec in (p for p in SAMPLERS[name].PARAMS if p.live):
+        start = dict(sampler.params)
+        for end in (spec.low, spec.high):
+            sampler.set_params(**{spec.name: end})
+            assert sampler.params[spec.name] == spec.convert(end)
+            check_negatives(small_world, users, sampler.sample(users, pos, scorer), 1)
+        for beyond in (spec.low - max(spec.step, 1e-3), spec.high + max(spec.step, 1e-3)):
+            before = dict(sampler.params)
+            with pytest.raises(ValueError, match=spec.name):
+                sampler.set_params(**{spec.name: beyond})
+            assert sampler.params == before
+        sampler.set_params(**start)
 
 
 # ----------------------------------------------------------------------------- construction protocol
