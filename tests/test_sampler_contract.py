@@ -15,7 +15,8 @@ import pytest
 import torch
 
 from negsamp_core.data import Dataset
-from negsamp_core.samplers import SAMPLERS
+from negsamp_core.samplers import SAMPLERS, NegativeSampler, ParamSpec
+from negsamp_core.samplers.base import Inspection
 
 NAMES = sorted(SAMPLERS)
 
@@ -221,8 +222,9 @@ def test_inspect_is_read_only(name, small_world, make_sampler, make_scorer):
             before = scorer.n_scores
             for user in (0, 5, int(users[3])):
                 info = sampler.inspect(user, scorer)
-                assert isinstance(info, dict)
-                if "probabilities" in info:
+                info = vars(info) if isinstance(info, Inspection) else info  # typed records (IRGAN so far)
+                assert info is None or isinstance(info, dict)
+                if info and "probabilities" in info:
                     probs = np.asarray(info["probabilities"], dtype=float)
                     assert np.isfinite(probs).all() and abs(probs.sum() - 1) < 1e-5
                     assert (probs[small_world.train.row(user)] == 0).all()
@@ -252,3 +254,59 @@ def test_registry_is_what_the_app_expects():
         assert cls.name == name
         for spec in cls.PARAMS:
             assert spec.low <= spec.default <= spec.high
+
+
+# ----------------------------------------------------------------------------- construction protocol
+class _Recorder(NegativeSampler):
+    """A throwaway sampler that records the order of the base protocol's calls."""
+
+    name = "recorder"
+    PARAMS = (ParamSpec("width", 2, 1, 5, 1, "-", live=True, integer=True),
+              ParamSpec("flag", False, 0, 1, 1, "-", live=True, boolean=True),
+              ParamSpec("size", 3, 1, 9, 1, "-", live=False, integer=True))
+
+    def _setup(self):
+        assert hasattr(self, "uniform") and set(self.params) == {"width", "flag", "size"}
+        self.calls = ["setup"]
+
+    def _validate(self):
+        self.calls.append("validate")  # the subclass state exists already
+        if self.params["width"] > self.params["size"]:
+            raise ValueError("width must not exceed size")
+
+    def _params_changed(self, changed):
+        self.calls.append(("changed", changed))
+
+    def _draw(self, users, pos_items, scorer):
+        return self.uniform.sample(users, self.n_negatives, self.rng)
+
+
+def test_construction_reads_top_to_bottom_and_set_params_reports_changes(small_world):
+    sampler = _Recorder(small_world, 1, rng=np.random.default_rng(0))
+    assert sampler.calls == ["setup", "validate"]
+    assert sampler.params == {"width": 2, "flag": False, "size": 3}
+    assert type(sampler.params["width"]) is int and type(sampler.params["flag"]) is bool
+    sampler.set_params(width=3.0, flag=1)
+    assert sampler.calls[-2:] == ["validate", ("changed", frozenset({"width", "flag"}))]
+    assert sampler.params["flag"] is True and sampler.params["width"] == 3
+    n_calls = len(sampler.calls)
+    sampler.set_params(width=3, size=3)  # nothing changed: validated, no change reported
+    assert sampler.calls[n_calls:] == ["validate"]
+
+
+def test_set_params_rejects_bad_values_and_changes_nothing(small_world):
+    sampler = _Recorder(small_world, 1, rng=np.random.default_rng(0))
+    before = dict(sampler.params)
+    for bad, match in [({"width": 9}, "lie in"), ({"flag": 0.5}, "0 or 1"), ({"nope": 1}, "no parameter"),
+                       ({"size": 4}, "fixed when the sampler is built"), ({"width": "x"}, "number")]:
+        with pytest.raises(ValueError, match=match):
+            sampler.set_params(**bad)
+        assert sampler.params == before
+    with pytest.raises(ValueError, match="exceed"):  # rejected by _validate: rolled back
+        _Recorder(small_world, 1, rng=np.random.default_rng(0), width=4)
+    sampler.set_params(width=1)
+    with pytest.raises(ValueError, match="exceed"):
+        sampler.set_params(width=5)
+    assert sampler.params["width"] == 1
+    with pytest.raises(ValueError, match="range"):
+        ParamSpec("bad", 0, 0, 2, 1, "-", live=True, boolean=True)

@@ -10,10 +10,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..data.dataset import Dataset
 from ..metrics import evaluate
 from ..model import MatrixFactorization, Scorer, bpr_gradients
-from .base import NegativeSampler, ParamSpec
+from .base import Inspection, NegativeSampler, ParamSpec
 
 __all__ = ["IRGAN", "IRGANInspection", "G_INIT_CHOICES", "masked_cdf", "inverse_cdf_sample"]
 
@@ -33,7 +32,7 @@ def _g_init_code(value) -> float:
 
 
 @dataclass(frozen=True)
-class IRGANInspection:
+class IRGANInspection(Inspection):
     """Read-only internals of IRGAN for one user.
 
     Attributes:
@@ -178,9 +177,9 @@ class IRGAN(NegativeSampler):
                   help="generator passes over the users after each recommender epoch (0 = G frozen)"),
         ParamSpec("g_l2", 1e-4, 0.0, 1.0, 1e-4, "0.1 (released, on batch sums)", live=True,
                   help="L2 regularisation of the generator in the adversarial phase"),
-        ParamSpec("baseline", 0, 0, 1, 1, "off (none in the released code)", live=True, integer=True,
+        ParamSpec("baseline", False, 0, 1, 1, "off (none in the released code)", live=True, boolean=True,
                   help="subtract each user's mean reward (a REINFORCE baseline: same expected gradient, less variance)"),
-        ParamSpec("online", 0, 0, 1, 1, "off (alternating epochs, released code)", live=True, integer=True,
+        ParamSpec("online", False, 0, 1, 1, "off (alternating epochs, released code)", live=True, boolean=True,
                   help="alternate every step: fresh p_G for each batch and one G step after each D step"),
         ParamSpec("g_dim", 5, 1, 256, 1, "5 (released code)", live=False, integer=True,
                   help="embedding size of the generator"),
@@ -204,10 +203,14 @@ class IRGAN(NegativeSampler):
     )
     pretrain_select = "ndcg"  # G's pretraining keeps the epoch with the best validation <metric>@eval_k
 
-    def __init__(self, dataset: Dataset, n_negatives: int = 1, **kwargs):
-        if "g_init" in kwargs:
-            kwargs["g_init"] = _g_init_code(kwargs["g_init"])
-        super().__init__(dataset, n_negatives, **kwargs)
+    def _checked(self, params: dict) -> dict:
+        if "g_init" in params:  # the name ("dns") or its index (2); see G_INIT_CHOICES
+            params = {**params, "g_init": _g_init_code(params["g_init"])}
+        return super()._checked(params)
+
+    def _setup(self) -> None:
+        dataset = self.dataset
+        self._cdf = None  # CDF table of p_G^τ, built at the next draw
         self.generator = MatrixFactorization(dataset.n_users, dataset.n_items, self.params["g_dim"],
                                              init_std=self.params["g_init_std"], generator=self.torch_generator)
         self._g = _CountingGenerator(self.generator)
@@ -225,13 +228,11 @@ class IRGAN(NegativeSampler):
         """G's initialisation by name (one of :data:`G_INIT_CHOICES`)."""
         return G_INIT_CHOICES[self.params["g_init"]]
 
-    def set_params(self, **params) -> None:
-        if "g_init" in params:
-            params["g_init"] = _g_init_code(params["g_init"])
-        before = self.params.get("temperature")
-        super().set_params(**params)
-        if self.params["temperature"] != before:
+    def _params_changed(self, changed: frozenset[str]) -> None:
+        if "temperature" in changed:
             self._cdf = None  # τ changed: rebuild the table at the next draw
+        if "g_lr" in changed:
+            self._set_g_lr()
 
     def own_scores(self) -> int:
         """Cumulative number of scores computed by G since construction (table builds, generator
@@ -438,18 +439,17 @@ class IRGAN(NegativeSampler):
         """Online schedule only: one G step on a random subset of (at most ``chunk``) distinct
         users of the batch."""
         if self.params["online"]:
-            self._set_g_lr()
             loss, reward = self._generator_step(self._online_users(users, chunk), scorer)
             self._accumulate(g_loss=loss, g_reward=reward)
 
     def _set_g_lr(self) -> None:
+        """A changed ``g_lr`` applies from the next generator step."""
         for group in self.g_optimizer.param_groups:
             group["lr"] = self.params["g_lr"]
 
     def on_epoch_end(self, epoch: int, scorer: Scorer, chunk: int = 256) -> None:
         """G phase (alternating schedule): ``g_epochs`` policy-gradient passes over the users,
         then a fresh table. Both schedules report G's own validation ranking quality."""
-        self._set_g_lr()
         active = np.flatnonzero(self.dataset.train.counts > 0)
         for _ in range(0 if self.params["online"] else self.params["g_epochs"]):
             order = self.rng.permutation(active)

@@ -7,7 +7,6 @@ from collections import deque
 import numpy as np
 import torch
 
-from ..data.dataset import Dataset
 from ..model import Scorer
 from .base import NegativeSampler, ParamSpec
 
@@ -68,13 +67,14 @@ class SRNS(NegativeSampler):
                   help="T: epoch-end snapshots used for the standard deviation"),
     )
 
-    def __init__(self, dataset: Dataset, n_negatives: int = 1, **kwargs):
-        super().__init__(dataset, n_negatives, **kwargs)
-        self.epoch = 0
-        self.snapshots: deque = deque(maxlen=self.params["history"])
+    def _setup(self) -> None:
+        self._check_memory_fits()  # the initial memory cannot be drawn otherwise
+        n_users, n_items, history = self.dataset.n_users, self.dataset.n_items, self.params["history"]
+        self.epoch = 0  # completed epochs
+        self.snapshots: deque = deque(maxlen=history)
         # Small data: keep each snapshot as the full U×I score table (one gather per lookup);
         # large data: keep the embedding tables and recompute the scores on demand.
-        self._tables = dataset.n_users * dataset.n_items * self.params["history"] <= self.TABLE_LIMIT
+        self._tables = n_users * n_items * history <= self.TABLE_LIMIT
         self.memory = self._initial_memory()  # (U, S1) int64
 
     def _validate(self) -> None:
@@ -82,6 +82,11 @@ class SRNS(NegativeSampler):
         if self.n_negatives > s1:
             raise ValueError(f"SRNS picks K = {self.n_negatives} negatives from a memory of S1 = {s1}: "
                              f"choose S1 >= K")
+        self._check_memory_fits()
+
+    def _check_memory_fits(self) -> None:
+        """Raise ValueError unless every user with positives has at least S1 non-positive items."""
+        s1 = self.params["s1"]
         active = self.dataset.train.counts > 0
         if active.any():
             fewest = int(self.uniform.n_negatives[active].min())
@@ -89,8 +94,6 @@ class SRNS(NegativeSampler):
                 user = int(np.flatnonzero(active & (self.uniform.n_negatives == fewest))[0])
                 raise ValueError(f"SRNS memory S1 = {s1} needs S1 distinct non-positive items per user, "
                                  f"but user {user} has only {fewest}: choose S1 <= {fewest}")
-        if hasattr(self, "memory") and self.memory.shape[1] != s1:
-            raise ValueError("S1 is structural: build a new SRNS sampler to change it")
 
     def _initial_memory(self) -> np.ndarray:
         s1, n_neg = self.params["s1"], self.uniform.n_negatives
