@@ -101,7 +101,7 @@ else:
         n = int(sampler.uniform.n_negatives[user])
         st.markdown(tr("rns_internals", n=n, p=1 / n))
     elif run_name == "pns":
-        probs = sampler.inspect(user, trainer.scorer)["probabilities"]
+        probs = sampler.inspect(user, trainer.scorer).probabilities
         best = np.argsort(-probs)[:top]
         fig = figures.fig_pns_probabilities(
             [dataset.item_label(j) for j in best], probs[best].tolist(), dataset.item_popularity[best].tolist(),
@@ -140,12 +140,12 @@ else:
         info = None
         for u in users[:80]:
             info = sampler.inspect(int(u), trainer.scorer)
-            means.extend(info["history_mean"].tolist())
-            stds.extend(info["history_std"].tolist())
-            fns.extend(np.asarray(info["false_negative"]).tolist())
-            labels.extend(f"{dataset.user_label(int(u))} · {dataset.item_label(int(j))}" for j in info["memory"])
-        if info["n_snapshots"] < 2:
+            means.extend(info.history_mean.tolist())
+            stds.extend(info.history_std.tolist())
+            fns.extend(dataset.is_false_negative(int(u), info.memory).tolist())
+            labels.extend(f"{dataset.user_label(int(u))} · {dataset.item_label(int(j))}" for j in info.memory)
+        if info.n_snapshots < 2:
             st.caption(tr("srns_wait"))
         st.plotly_chart(figures.fig_srns_memory(means, stds, fns, labels, lang=lang), key=f"{P}_chart_srns",
                         config={"displaylogo": False})
-        st.markdown(tr("srns_explain", n=info["n_snapshots"], w=info["warmup_weight"]))
+        st.markdown(tr("srns_explain", n=info.n_snapshots, w=info.warmup_weight))

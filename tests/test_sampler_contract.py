@@ -10,13 +10,14 @@ active.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
 from negsamp_core.data import Dataset
-from negsamp_core.samplers import SAMPLERS, NegativeSampler, ParamSpec
-from negsamp_core.samplers.base import Inspection
+from negsamp_core.samplers import SAMPLERS, Inspection, NegativeSampler, ParamSpec
 
 NAMES = sorted(SAMPLERS)
 
@@ -208,6 +209,35 @@ def test_hooks_work_on_a_dataset_with_fewer_than_ten_items(name, variant, make_s
     check_negatives(dataset, users, sampler.sample(users, pos, scorer), 1)
 
 
+def check_inspection(info, name: str) -> None:
+    """``inspect`` gives None or a frozen :class:`Inspection` dataclass without label fields."""
+    if info is None:
+        return
+    if name == "irgan" and isinstance(info, dict):  # IRGAN's typed record comes with its own branch
+        return
+    assert isinstance(info, Inspection) and dataclasses.is_dataclass(info)
+    assert type(info).__dataclass_params__.frozen
+    assert not any("false" in f.name for f in dataclasses.fields(info)), "labels belong to the diagnostics"
+    for f in dataclasses.fields(info):
+        value = getattr(info, f.name)
+        if isinstance(value, np.ndarray):
+            assert not value.flags.writeable, f"{f.name} can be written through the record"
+
+
+@pytest.mark.parametrize("name, params", VARIANTS)
+def test_samplers_never_read_false_negative_labels(name, params, small_world, make_sampler, make_scorer,
+                                                   monkeypatch):
+    """Labels are the diagnostics' business: sampling, hooks, stats and inspection work without them."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a sampler read the false-negative labels")
+
+    monkeypatch.setattr(type(small_world), "is_false_negative", forbidden)
+    _, sampler = run_scenario(name, small_world, make_sampler, make_scorer, params=params)
+    sampler.epoch_stats()
+    _, scorer = make_scorer(small_world)
+    sampler.inspect(int(sampler.last["users"][0]), scorer)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_inspect_is_read_only(name, small_world, make_sampler, make_scorer):
     """``inspect`` consumes no randomness, changes no state and computes no counted score."""
@@ -222,10 +252,9 @@ def test_inspect_is_read_only(name, small_world, make_sampler, make_scorer):
             before = scorer.n_scores
             for user in (0, 5, int(users[3])):
                 info = sampler.inspect(user, scorer)
-                info = vars(info) if isinstance(info, Inspection) else info  # typed records (IRGAN so far)
-                assert info is None or isinstance(info, dict)
-                if info and "probabilities" in info:
-                    probs = np.asarray(info["probabilities"], dtype=float)
+                check_inspection(info, name)
+                if info is not None and hasattr(info, "probabilities"):
+                    probs = np.asarray(info.probabilities, dtype=float)
                     assert np.isfinite(probs).all() and abs(probs.sum() - 1) < 1e-5
                     assert (probs[small_world.train.row(user)] == 0).all()
             assert scorer.n_scores == before

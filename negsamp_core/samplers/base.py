@@ -13,7 +13,7 @@ Contract (tested for every sampler in ``tests/test_sampler_contract.py``):
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 import numpy as np
@@ -155,9 +155,18 @@ class ParamSpec:
 class Inspection:
     """Base of the typed, read-only records returned by :meth:`NegativeSampler.inspect`.
 
-    Each sampler defines its own frozen subclass in its file. No record carries a
+    Each sampler defines its own frozen subclass in its file. Array fields are stored as
+    read-only copies, so a record never aliases the sampler's state. No record carries a
     false-negative flag: labels are the diagnostics' business (``Dataset.is_false_negative``).
     """
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                value = value.copy()
+                value.setflags(write=False)
+                object.__setattr__(self, f.name, value)
 
 
 class NegativeSampler(abc.ABC):

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..model import Scorer
-from .base import NegativeSampler, ParamSpec
+from .base import Inspection, NegativeSampler, ParamSpec
 
-__all__ = ["PNS", "popularity_weights"]
+__all__ = ["PNS", "PNSInspection", "popularity_weights"]
+
+
+@dataclass(frozen=True)
+class PNSInspection(Inspection):
+    """One user's PNS distribution.
+
+    Attributes:
+        probabilities: np.float64 (I,), p(j) ∝ c_j^α over I \\ P_u: zero on the user's training
+            positives, sums to 1 (uniform over the non-positives when their weight is zero).
+        alpha: the exponent α in use.
+    """
+
+    probabilities: np.ndarray
+    alpha: float
 
 
 def popularity_weights(counts: np.ndarray, alpha: float) -> np.ndarray:
@@ -113,5 +129,6 @@ class PNS(NegativeSampler):
         p = self.probabilities(user)
         return int(np.searchsorted(np.cumsum(p), self.rng.random() * p.sum(), side="right").clip(0, p.size - 1))
 
-    def inspect(self, user: int, scorer: Scorer) -> dict:
-        return {"probabilities": self.probabilities(user)}
+    def inspect(self, user: int, scorer: Scorer) -> PNSInspection:
+        """The user's sampling distribution (read-only, no score computed)."""
+        return PNSInspection(probabilities=self.probabilities(user), alpha=float(self.params["alpha"]))
