@@ -259,9 +259,15 @@ class Dataset:
         return f"user {user}"
 
 
-def evaluation_warning(dataset: Dataset, minimum: int = MIN_EVAL_USERS) -> str | None:
-    """A sentence when validation or test metrics average over fewer than ``minimum`` users, else None."""
-    n_valid, n_test = dataset.n_valid_users, dataset.n_test_users
+def evaluation_warning(dataset, minimum: int = MIN_EVAL_USERS) -> str | None:
+    """A sentence when validation or test metrics average over fewer than ``minimum`` users, else None.
+
+    ``dataset``: a :class:`Dataset` or its :meth:`Dataset.summary` dict.
+    """
+    if isinstance(dataset, dict):
+        n_valid, n_test = dataset["n_valid_users"], dataset["n_test_users"]
+    else:
+        n_valid, n_test = dataset.n_valid_users, dataset.n_test_users
     if min(n_valid, n_test) >= minimum:
         return None
     return (f"only {n_valid} validation and {n_test} test user(s) have a held-out positive (fewer than {minimum}): "
