@@ -368,7 +368,8 @@ def _check_held_out(test, pos: pd.DataFrame, fractions, test_first: bool, min_po
         raise CSVFormatError(
             f"too few interactions to split: no user has enough positives to hold one out for test. With "
             f"valid/test fractions {fractions} a user needs at least {need} positives (minimum); the most any "
-            f"user has is {most}. Add interactions, raise the test fraction or lower the minimum number of positives to split."
+            f"user has is {most}. Add interactions, raise the test fraction or lower the minimum number of "
+            f"positives to split."
         )
 
 
