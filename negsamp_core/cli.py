@@ -61,6 +61,8 @@ def _preset_note(sname: str, spec) -> str:
 
 
 def _fmt(value, spec) -> str:
+    if isinstance(value, str):  # a named choice (IRGAN's g_init)
+        return value
     if getattr(spec, "boolean", False):
         return "on" if value else "off"
     return f"{value:g}"
@@ -68,9 +70,13 @@ def _fmt(value, spec) -> str:
 
 def _add_param(group, sname: str, spec) -> None:
     """One command-line option per sampler parameter; on/off parameters as --x/--no-x flags."""
-    text = f"{spec.help} (default {_fmt(spec.default, spec)}{_preset_note(sname, spec)}; paper: {spec.paper})"
+    choices = getattr(SAMPLERS[sname], "CHOICES", {}).get(spec.name)  # named choices (IRGAN's g_init)
+    default = choices[int(spec.default)] if choices else spec.default
+    text = f"{spec.help} (default {_fmt(default, spec)}{_preset_note(sname, spec)}; paper: {spec.paper})"
     dest = f"{sname}__{spec.name}"
-    if getattr(spec, "boolean", False):
+    if choices:
+        group.add_argument(_param_flag(sname, spec.name), dest=dest, default=None, choices=choices, help=text)
+    elif getattr(spec, "boolean", False):
         group.add_argument(_param_flag(sname, spec.name), dest=dest, default=None,
                            action=argparse.BooleanOptionalAction, help=text)
     else:
@@ -217,7 +223,10 @@ def _run_seed(args, seed: int, quiet: bool) -> dict:
     runs = {}
     for name in samplers:
         start = time.perf_counter()
-        trainer = Trainer(dataset, name, cfg, params[name], seed=seed)
+        # IRGAN's protocol evaluates the generator: its validation picks the epoch and stops the run
+        select_on = "generator" if args.protocol == "irgan" and hasattr(SAMPLERS[name], "generator_state") \
+            else "recommender"
+        trainer = Trainer(dataset, name, cfg, params[name], seed=seed, select_on=select_on)
         label = name.upper() if len(parse_seeds(args.seeds, args.seed)) == 1 else f"{name.upper()} seed {seed}"
         bar = tqdm(total=cfg.epochs, desc=label, unit="epoch", disable=quiet, file=sys.stderr)
 
@@ -237,12 +246,9 @@ def _run_seed(args, seed: int, quiet: bool) -> dict:
             "error": trainer.error,
             "sampler_params": dict(trainer.sampler.params),
         }
-        for key in GENERATOR_KEYS:  # IRGAN's generator, where the trainer reports it
-            value = getattr(trainer, key, None)
-            if callable(value):
-                value = value(ks=test_ks)
-            if value is not None:
-                runs[name][key] = dict(value)
+        if trainer.has_generator:  # IRGAN's generator: at the selected epoch and right after pretraining
+            for key, which in zip(GENERATOR_KEYS, ("best", "init")):
+                runs[name][key] = dict(trainer.generator_test_metrics(which, ks=test_ks))
     return {"dataset": dataset.summary(), "test_ks": list(test_ks), "train": cfg.to_dict(), "runs": runs}
 
 

@@ -130,8 +130,14 @@ _SAMPLER_DEFAULTS: dict[tuple[str, str], dict[str, dict]] = {
     # 12 items: fewer DNS candidates, G samples and SRNS memory than on a real catalogue.
     ("toy", "default"): {"dns": {"candidates": 4}, "irgan": {"g_samples": 8, "g_epochs": 2, "temperature": 0.5},
                          "srns": {"s1": 4, "s2": 4, "warmup": 3}},
+    # IRGAN's generator visibly learns (entropy falls, G's validation rises, harder negatives) without
+    # going past PNS's popularity: soft τ for D's negatives, a reward baseline, more L2 on G (validation only).
+    ("synthetic", "default"): {"irgan": {"baseline": True, "temperature": 2.0, "g_l2": 1e-3}},
     # Tuned on ML-100K u1 validation under IRGAN's protocol (see README, "Quality bar").
-    ("ml-100k", "irgan"): {"irgan": {"baseline": True, "temperature": 1.0, "g_lr": 0.001}},
+    # IRGAN: a DNS-pretrained generator of dimension 64 (as the released code starts G from a DNS model),
+    # chosen on G's validation NDCG@10 (seed 0; irgan7's table in the README).
+    ("ml-100k", "irgan"): {"irgan": {"baseline": True, "temperature": 1.0, "g_lr": 0.001, "g_init": "dns",
+                                     "g_dim": 64, "g_init_std": 0.01}},
 }
 
 

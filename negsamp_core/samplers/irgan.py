@@ -201,6 +201,7 @@ class IRGAN(NegativeSampler):
         ParamSpec("g_pretrain_candidates", 5, 1, 256, 1, "5 (IRGAN's DNS)", live=False, integer=True,
                   help="DNS candidates M per negative in G's pretraining (g_init dns)"),
     )
+    CHOICES = {"g_init": G_INIT_CHOICES}  # named values of integer-coded parameters (CLI choices, app select box)
     pretrain_select = "ndcg"  # G's pretraining keeps the epoch with the best validation <metric>@eval_k
 
     def _checked(self, params: dict) -> dict:
