@@ -122,19 +122,19 @@ else:
             st.plotly_chart(fig, key=f"{P}_chart_dns", config={"displaylogo": False})
     elif run_name == "irgan":
         info = sampler.inspect(user, trainer.scorer)
-        probs, reward = info["probabilities"], info["reward"]
+        probs, reward = info.probabilities, info.reward
         best = np.argsort(-probs)[:top]
         m1, m2 = st.columns([1, 3])
-        m1.metric(tr("irgan_entropy"), f"{info['entropy']:.2f} / {info['max_entropy']:.2f}",
-                  help=tr("irgan_entropy_help", max=info["max_entropy"]))
-        m1.progress(min(1.0, info["entropy"] / max(info["max_entropy"], 1e-9)))
+        m1.metric(tr("irgan_entropy"), f"{info.entropy:.2f} / {info.max_entropy:.2f}",
+                  help=tr("irgan_entropy_help", max=info.max_entropy))
+        m1.progress(min(1.0, info.entropy / max(info.max_entropy, 1e-9)))
         with m2:
             fig = figures.fig_irgan_generator(
                 [dataset.item_label(j) for j in best], probs[best].tolist(), reward[best].tolist(),
                 dataset.is_false_negative(np.full(best.size, user), best).tolist(),
                 user=dataset.user_label(user), lang=lang)
             st.plotly_chart(fig, key=f"{P}_chart_irgan", config={"displaylogo": False})
-        st.caption(tr("irgan_entropy_help", max=info["max_entropy"]))
+        st.caption(tr("irgan_entropy_help", max=info.max_entropy))
     elif run_name == "srns":
         means, stds, fns, labels = [], [], [], []
         info = None
