@@ -101,7 +101,7 @@ else:
         n = int(sampler.uniform.n_negatives[user])
         st.markdown(tr("rns_internals", n=n, p=1 / n))
     elif run_name == "pns":
-        probs = sampler.inspect(user, trainer.scorer)["probabilities"]
+        probs = sampler.inspect(user, trainer.scorer).probabilities
         best = np.argsort(-probs)[:top]
         fig = figures.fig_pns_probabilities(
             [dataset.item_label(j) for j in best], probs[best].tolist(), dataset.item_popularity[best].tolist(),
@@ -122,30 +122,30 @@ else:
             st.plotly_chart(fig, key=f"{P}_chart_dns", config={"displaylogo": False})
     elif run_name == "irgan":
         info = sampler.inspect(user, trainer.scorer)
-        probs, reward = info["probabilities"], info["reward"]
+        probs, reward = info.probabilities, info.reward
         best = np.argsort(-probs)[:top]
         m1, m2 = st.columns([1, 3])
-        m1.metric(tr("irgan_entropy"), f"{info['entropy']:.2f} / {info['max_entropy']:.2f}",
-                  help=tr("irgan_entropy_help", max=info["max_entropy"]))
-        m1.progress(min(1.0, info["entropy"] / max(info["max_entropy"], 1e-9)))
+        m1.metric(tr("irgan_entropy"), f"{info.entropy:.2f} / {info.max_entropy:.2f}",
+                  help=tr("irgan_entropy_help", max=info.max_entropy))
+        m1.progress(min(1.0, info.entropy / max(info.max_entropy, 1e-9)))
         with m2:
             fig = figures.fig_irgan_generator(
                 [dataset.item_label(j) for j in best], probs[best].tolist(), reward[best].tolist(),
                 dataset.is_false_negative(np.full(best.size, user), best).tolist(),
                 user=dataset.user_label(user), lang=lang)
             st.plotly_chart(fig, key=f"{P}_chart_irgan", config={"displaylogo": False})
-        st.caption(tr("irgan_entropy_help", max=info["max_entropy"]))
+        st.caption(tr("irgan_entropy_help", max=info.max_entropy))
     elif run_name == "srns":
         means, stds, fns, labels = [], [], [], []
         info = None
         for u in users[:80]:
             info = sampler.inspect(int(u), trainer.scorer)
-            means.extend(info["history_mean"].tolist())
-            stds.extend(info["history_std"].tolist())
-            fns.extend(np.asarray(info["false_negative"]).tolist())
-            labels.extend(f"{dataset.user_label(int(u))} · {dataset.item_label(int(j))}" for j in info["memory"])
-        if info["n_snapshots"] < 2:
+            means.extend(info.history_mean.tolist())
+            stds.extend(info.history_std.tolist())
+            fns.extend(dataset.is_false_negative(int(u), info.memory).tolist())
+            labels.extend(f"{dataset.user_label(int(u))} · {dataset.item_label(int(j))}" for j in info.memory)
+        if info.n_snapshots < 2:
             st.caption(tr("srns_wait"))
         st.plotly_chart(figures.fig_srns_memory(means, stds, fns, labels, lang=lang), key=f"{P}_chart_srns",
                         config={"displaylogo": False})
-        st.markdown(tr("srns_explain", n=info["n_snapshots"], w=info["warmup_weight"]))
+        st.markdown(tr("srns_explain", n=info.n_snapshots, w=info.warmup_weight))
