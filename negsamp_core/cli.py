@@ -147,7 +147,42 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--data-dir", type=Path, default=None, help="folder holding ml-100k/ (else a synthetic stand-in)")
     bench.add_argument("--repeats", type=int, default=3, help="timed repetitions (best is reported)")
     bench.add_argument("--threads", type=int, default=None, help="torch threads (default 1, as in the app)")
+    from .lessons import LESSONS
+
+    lesson = sub.add_parser("lesson", help="run one of the source article's claims as an experiment and print its "
+                                           "verdict (computed from the run)", formatter_class=_OneDefault)
+    lesson.add_argument("id", nargs="?", choices=tuple(LESSONS), metavar="ID",
+                        help="lesson id: " + ", ".join(LESSONS))
+    lesson.add_argument("--list", action="store_true", help="list the lessons instead of running one")
+    lesson.add_argument("--seed", type=int, default=0, help="the run seed (default 0)")
+    lesson.add_argument("--epochs", type=int, default=None, help="epochs per arm (default: the lesson's)")
+    lesson.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the texts (default en)")
+    lesson.add_argument("--json", action="store_true", help="print the lesson's JSON instead of text")
     return parser
+
+
+def run_lesson_command(args) -> int:
+    """``lesson --list`` or ``lesson ID``: text or JSON on stdout."""
+    from .lessons import LESSONS, run_lesson
+
+    if args.list or args.id is None:
+        if args.json:
+            print(json.dumps([lesson.summary(args.lang) for lesson in LESSONS.values()], ensure_ascii=False, indent=1))
+        else:
+            for lesson in LESSONS.values():
+                summary = lesson.summary(args.lang)
+                print(f"{lesson.id:18s} {summary['title']}\n{'':18s} {summary['claim']}")
+        return 0
+    result = run_lesson(args.id, seed=args.seed, epochs=args.epochs, lang=args.lang)
+    if args.json:
+        print(json.dumps(to_jsonable(result), ensure_ascii=False, indent=1))
+        return 0
+    print(f"{result['title']} (seed {result['seed']}, {result['epochs']} epochs, {result['seconds']:.1f} s)")
+    for check in result["checks"]:
+        print(f"  [{'holds' if check['holds'] else 'does not hold'}] {check['text']}")
+    print(f"Verdict: the claim {'holds' if result['holds'] else 'does not fully hold'} on this run. "
+          f"Answer borne out: {result['answer']}")
+    return 0
 
 
 def parse_seeds(seeds: str | None, seed: int | None) -> list[int]:
@@ -368,6 +403,8 @@ def main(argv=None) -> int:
     # up to 100x slower as soon as another process competes for a core.
     torch.set_num_threads(getattr(args, "threads", None) or 1)
     try:
+        if args.command == "lesson":
+            return run_lesson_command(args)
         if args.command == "bench":
             from .bench import run_bench
 

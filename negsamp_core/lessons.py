@@ -22,12 +22,12 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
-from .config import PRESETS, TrainConfig
+from .config import TrainConfig, preset, sampler_defaults
 from .data import Dataset, SyntheticConfig, make_synthetic
 from .samplers import SAMPLERS
 from .training import EpochRecord, Trainer
 
-__all__ = ["Arm", "Check", "Lesson", "LessonRun", "LESSONS", "CHECK_TEXTS", "run_lesson", "check_text", "srns_premise",
+__all__ = ["Arm", "Check", "Lesson", "LessonRun", "LessonSession", "LESSONS", "CHECK_TEXTS", "run_lesson", "check_text", "srns_premise",
            "catalogue_cost"]
 
 
@@ -117,7 +117,12 @@ class Lesson:
     why: Mapping[str, str] = field(default_factory=dict)
 
     def config(self) -> TrainConfig:
-        return PRESETS["classroom"].replace(epochs=self.epochs)
+        """The synthetic world's preset (the app's defaults) with the lesson's epochs."""
+        return preset("synthetic").replace(epochs=self.epochs)
+
+    def params(self, arm: Arm) -> dict:
+        """The arm's sampler parameters: the synthetic preset's defaults, then the arm's own."""
+        return {**sampler_defaults("synthetic").get(arm.sampler, {}), **dict(arm.params)}
 
     def dataset(self, seed: int = 0) -> Dataset:
         """The lesson's synthetic world (seeded like every run of the lab)."""
@@ -186,8 +191,8 @@ def _three_directions(run: LessonRun):
     s_r, s_d = _mean(rns, "neg_score_mean"), _mean(dns, "neg_score_mean")
     f_r, f_d = _mean(rns, "fn_rate"), _mean(dns, "fn_rate")
     c_r, c_d = _mean(rns, "n_scores", skip_first=True), _mean(dns, "n_scores", skip_first=True)
-    t_r = float(np.mean([_epoch_seconds(r) for r in rns[1:]]))
-    t_d = float(np.mean([_epoch_seconds(r) for r in dns[1:]]))
+    t_r = float(np.median([_epoch_seconds(r) for r in rns[1:]]))
+    t_d = float(np.median([_epoch_seconds(r) for r in dns[1:]]))
     harder, more_fn = s_d > s_r, _rate_above(f_d, _n_negatives(dns), f_r, _n_negatives(rns))
     checks = [
         Check("quality", harder, {"s_d": f"{s_d:.3f}", "s_r": f"{s_r:.3f}"}),
@@ -256,21 +261,23 @@ def _dns_candidates(run: LessonRun):
 def _irgan_game(run: LessonRun):
     irgan, rns = run.history("IRGAN"), run.history("RNS")
     stats = [r.sampler_stats for r in irgan]
-    entropy_key = next((k for k in stats[0] if "entropy_ratio" in k), "g_entropy_ratio")
-    h0, h1 = stats[0].get(entropy_key, np.nan), stats[-1].get(entropy_key, np.nan)
+    # G's own distribution (temperature 1), the one its policy gradient sharpens
+    h0, h1 = stats[0].get("g_own_entropy_ratio", np.nan), stats[-1].get("g_own_entropy_ratio", np.nan)
     key = next((k for k in stats[-1] if k.startswith("g_valid_precision")), None)
     p_start = run.probes["g_start"].get(key.replace("g_valid_", ""), np.nan) if key else np.nan
     p1 = stats[-1].get(key, np.nan) if key else np.nan
+    p_pop = run.probes["popularity"].get(key.replace("g_valid_", ""), np.nan) if key else np.nan
     hard_i, hard_r = _mean(irgan[1:], "hardness_mean"), _mean(rns[1:], "hardness_mean")
     c = {lb: _mean(run.history(lb), "n_scores", skip_first=True) for lb in ("RNS", "DNS M=8", "IRGAN")}
     checks = [
         Check("g_sharpens", h1 < h0, {"h0": f"{h0:.3f}", "h1": f"{h1:.3f}", "epochs": str(len(irgan))}),
-        Check("g_learns", p1 > p_start, {"p_start": f"{p_start:.4f}", "p1": f"{p1:.4f}"}),
+        Check("g_learns", p1 > p_start, {"p_start": f"{p_start:.4f}", "p1": f"{p1:.4f}", "p_pop": f"{p_pop:.4f}"}),
         Check("d_harder", hard_i > hard_r, {"h_i": f"{hard_i:.3f}", "h_r": f"{hard_r:.3f}"}),
         Check("gan_costly", c["IRGAN"] > max(c["RNS"], c["DNS M=8"]),
               {"c_i": f"{c['IRGAN']:,.0f}", "c_d": f"{c['DNS M=8']:,.0f}", "c_r": f"{c['RNS']:,.0f}"}),
     ]
-    figures = {"g_entropy_ratio": {"first": h0, "last": h1}, "g_precision": {"start": p_start, "last": p1},
+    figures = {"g_entropy_ratio": {"first": h0, "last": h1},
+               "g_precision": {"start": p_start, "last": p1, "popularity_ranking": p_pop},
                "hardness": {"IRGAN": hard_i, "RNS": hard_r}, "scores_per_epoch": c}
     return checks, figures, 0 if h1 < h0 else 1
 
@@ -421,7 +428,7 @@ def catalogue_cost(sizes: Sequence[int] = (1_000, 10_000, 100_000), n_users: int
 
 def _cost(run: LessonRun):
     labels = [a.label for a in run.lesson.arms]
-    secs = {lb: float(np.mean([_epoch_seconds(r) for r in run.history(lb)[1:]])) for lb in labels}
+    secs = {lb: float(np.median([_epoch_seconds(r) for r in run.history(lb)[1:]])) for lb in labels}
     scores = {lb: _mean(run.history(lb), "n_scores", skip_first=True) for lb in labels}
     x_rns = {lb: _ratio(secs[lb], secs["RNS"]) for lb in labels}
     cat = run.probes["catalogue"]
@@ -499,8 +506,9 @@ CHECK_TEXTS: dict[str, dict[str, str | tuple[str, str]]] = {
         "zh": ("生成器分布的熵（相对均匀分布）从第 1 轮后的 {h0} 降到第 {epochs} 轮后的 {h1}：分布变得更集中。",
                "生成器分布的熵（相对均匀分布）从第 1 轮后的 {h0} 变为第 {epochs} 轮后的 {h1}：并没有变得更集中。")},
     "irgan-game.g_learns": {
-        "en": "The generator's own validation precision: {p_start} before training, {p1} at the end.",
-        "zh": "生成器自身的验证集精确率：训练前 {p_start}，训练结束时 {p1}。"},
+        "en": "The generator's own validation precision: {p_start} before training, {p1} at the end (a popularity "
+              "ranking scores {p_pop}).",
+        "zh": "生成器自身的验证集精确率：训练前 {p_start}，训练结束时 {p1}（按流行度排序为 {p_pop}）。"},
     "irgan-game.d_harder": {
         "en": "The discriminator's negatives from the generator have hardness {h_i}, RNS's {h_r}.",
         "zh": "判别器从生成器得到的负例难度为 {h_i}，RNS 为 {h_r}。"},
@@ -536,8 +544,8 @@ CHECK_TEXTS: dict[str, dict[str, str | tuple[str, str]]] = {
         "en": "Model scores per epoch: {values}.",
         "zh": "每轮模型打分次数：{values}。"},
     "cost.gan_most": {
-        "en": "Seconds per epoch after the warm-up epoch, as a multiple of RNS: {values}.",
-        "zh": "去掉预热轮后每轮耗时（RNS 的倍数）：{values}。"},
+        "en": "Seconds per epoch (median after the warm-up epoch, arms interleaved), as a multiple of RNS: {values}.",
+        "zh": "每轮耗时（去掉预热轮后的中位数，各臂交替运行），以 RNS 的倍数表示：{values}。"},
     "cost.srns_below_gan": {
         "en": "SRNS: {t_s} s and {c_s} scores per epoch; IRGAN: {t_i} s and {c_i}.",
         "zh": "SRNS：每轮 {t_s} 秒、{c_s} 次打分；IRGAN：{t_i} 秒、{c_i} 次。"},
@@ -563,9 +571,6 @@ def check_text(lesson_id: str, check: Check, lang: str = "en") -> str:
 # ---------------------------------------------------------------------------- the seven lessons
 _FIVE = (Arm("RNS", "rns"), Arm("PNS", "pns"), Arm("DNS", "dns"), Arm("IRGAN", "irgan"), Arm("SRNS", "srns"))
 
-# IRGAN's "learning" setting of the lessons: a faster generator with the reward baseline (the
-# classroom world's generator barely moves at the paper's lr in 10 epochs; see lessons.md).
-IRGAN_LEARNING = {"g_lr": 0.05, "g_epochs": 2, "baseline": 1, "temperature": 1.0}
 
 
 def _t(en: str, zh: str) -> dict:
@@ -632,8 +637,8 @@ LESSONS: dict[str, Lesson] = {lesson.id: lesson for lesson in (
         choices=(_t("Sharper (lower entropy): it learns which items fool the discriminator",
                     "更集中（熵更低）：它学会了哪些物品能骗过判别器"),
                  _t("Flatter: it spreads out", "更平坦：更分散")),
-        arms=(Arm("RNS", "rns"), Arm("DNS M=8", "dns", {"candidates": 8}), Arm("IRGAN", "irgan", IRGAN_LEARNING)),
-        verdict=_irgan_game, probes=("g_start",),
+        arms=(Arm("RNS", "rns"), Arm("DNS M=8", "dns", {"candidates": 8}), Arm("IRGAN", "irgan")),
+        verdict=_irgan_game, probes=("g_start",), epochs=30,
         why=_t("The generator is rewarded for proposing items the discriminator scores high, so its softmax concentrates on "
                "them; the discriminator then trains against harder negatives. If the generator were the discriminator itself "
                "and put all its mass on the best of M uniform candidates, this would be exactly DNS. Training a second model "
@@ -693,11 +698,115 @@ def _snapshot(trainer: Trainer) -> np.ndarray:
     return trainer.scorer.peek_all(users).numpy().copy()
 
 
+class LessonSession:
+    """A lesson being played: its arms' trainers advanced round-robin, one batch each in turn
+    (as the app's Compare does), with the lesson's probes updated after every batch.
+
+    Interleaving keeps the arms in step, so load on a shared machine hits every arm alike and the
+    cost figures compare like with like. The app advances a session in time-budgeted ticks; the CLI
+    and the tests run it to the end with :func:`run_lesson`.
+
+    Args:
+        lesson_id: a key of :data:`LESSONS`.
+        seed: the run seed (world, initial model, batches, sampler streams).
+        epochs: override the lesson's epoch count.
+        world: :class:`SyntheticConfig` overrides on top of the lesson's world.
+    Raises:
+        ValueError: unknown lesson id or an impossible world setting.
+    """
+
+    SNAPSHOT_WINDOW = 5  # epoch-end snapshots kept for the SRNS premise test (T of the released code)
+
+    def __init__(self, lesson_id: str, seed: int = 0, epochs: int | None = None, world: Mapping | None = None):
+        if lesson_id not in LESSONS:
+            raise ValueError(f"unknown lesson {lesson_id!r}; choose one of {', '.join(LESSONS)}")
+        self.lesson = lesson = LESSONS[lesson_id]
+        self.seed = int(seed)
+        self.world = {**dict(lesson.world), **dict(world or {})}
+        self.config = lesson.config().replace(epochs=int(epochs or lesson.epochs))
+        self.dataset = make_synthetic(SyntheticConfig(**self.world), seed=self.seed)
+        self.trainers: dict[str, Trainer] = {arm.label: Trainer(self.dataset, arm.sampler, self.config,
+                                                                lesson.params(arm), seed=self.seed)
+                                             for arm in lesson.arms}
+        self.probes: dict = {"group_fn": {lb: {0: [0, 0], 1: [0, 0]} for lb in self.trainers},
+                             "snapshots": {lb: [] for lb in self.trainers}}
+        if "g_start" in lesson.probes:
+            from .metrics import evaluate, popularity_scores
+
+            k = min(self.config.eval_k, self.dataset.n_items - 1)
+            generator = next(t.sampler for t in self.trainers.values() if hasattr(t.sampler, "generator"))
+            self.probes["g_start"] = evaluate(generator.generator.score_all, self.dataset, "valid", ks=(k,))
+            self.probes["popularity"] = evaluate(popularity_scores(self.dataset), self.dataset, "valid", ks=(k,))
+        self.seconds = 0.0
+        self._result: dict | None = None
+
+    @property
+    def done(self) -> bool:
+        return all(t.done for t in self.trainers.values())
+
+    @property
+    def error(self) -> str | None:
+        """The first arm's divergence message, if any (the lesson then cannot give a verdict)."""
+        return next((f"{lb}: {t.error}" for lb, t in self.trainers.items() if t.error), None)
+
+    def advance(self, seconds: float = float("inf"), max_steps: int | None = None) -> None:
+        """Round-robin single batches over the unfinished arms until ``seconds`` pass or every arm
+        has run ``max_steps`` batches (at least one round)."""
+        start, steps = time.perf_counter(), 0
+        while not self.done and (max_steps is None or steps < max_steps):
+            for label, trainer in self.trainers.items():
+                if not trainer.done:
+                    self._probe(label, trainer, trainer.run_steps(1))
+            steps += 1
+            if time.perf_counter() - start >= seconds:
+                break
+        self.seconds += time.perf_counter() - start
+
+    def _probe(self, label: str, trainer: Trainer, records: list) -> None:
+        probes, lesson = self.probes, self.lesson
+        if "group_fn" in lesson.probes and self.dataset.user_groups is not None and "negatives" in trainer.sampler.last:
+            last = trainer.sampler.last
+            users = np.repeat(last["users"], last["negatives"].shape[1])
+            fn = self.dataset.is_false_negative(users, last["negatives"].ravel())
+            groups = self.dataset.user_groups[users]
+            for g in (0, 1):
+                probes["group_fn"][label][g][0] += int(fn[groups == g].sum())
+                probes["group_fn"][label][g][1] += int((groups == g).sum())
+        if "snapshots" in lesson.probes:
+            for record in records:
+                if record.epoch > self.config.epochs - self.SNAPSHOT_WINDOW:
+                    probes["snapshots"][label].append(_snapshot(trainer))
+
+    def result(self, lang: str = "en") -> dict:
+        """The verdict once every arm has finished (see :func:`run_lesson` for the keys).
+
+        Raises:
+            RuntimeError: the lesson is not finished, or an arm diverged.
+        """
+        if self.error:
+            raise RuntimeError(self.error)
+        if not self.done:
+            raise RuntimeError("the lesson has not finished: advance it to the end first")
+        if "catalogue" in self.lesson.probes and "catalogue" not in self.probes:
+            self.probes["catalogue"] = catalogue_cost()
+        lesson = self.lesson
+        run = LessonRun(lesson, self.dataset, self.trainers, self.probes, self.seed, self.seconds)
+        checks, figures, answer = lesson.verdict(run)
+        texts = [check_text(lesson.id, c, lang) for c in checks]
+        return {
+            "lesson": lesson.id, "title": _text(lesson.title, lang), "holds": bool(all(c.holds for c in checks)),
+            "checks": [{"name": c.name, "holds": bool(c.holds), "text": t} for c, t in zip(checks, texts)],
+            "verdict": " ".join(texts), "figures": _rounded(figures),
+            "prediction_choices": [_text(c, lang) for c in lesson.choices],
+            "answer": _text(lesson.choices[answer], lang), "answer_index": int(answer), "why": _text(lesson.why, lang),
+            "epochs": self.config.epochs, "seed": self.seed, "world": dict(self.world),
+            "seconds": round(self.seconds, 2),
+        }
+
+
 def run_lesson(lesson_id: str, seed: int = 0, epochs: int | None = None, world: Mapping | None = None,
                lang: str = "en") -> dict:
-    """Run a lesson headless and return its JSON-ready verdict.
-
-    Every arm trains from the same seed (same initial model, same batch order), one after the other.
+    """Run a lesson headless to the end and return its JSON-ready verdict.
 
     Args:
         lesson_id: a key of :data:`LESSONS`.
@@ -708,59 +817,12 @@ def run_lesson(lesson_id: str, seed: int = 0, epochs: int | None = None, world: 
         lang: language of the texts, ``"en"`` or ``"zh"``.
     Returns:
         ``{"lesson", "title", "holds", "checks": [{"name", "holds", "text"}], "verdict", "figures",
-        "prediction_choices", "answer", "epochs", "seed", "seconds"}``; ``verdict`` is one sentence per
-        check, ``answer`` is the choice the run bears out.
+        "prediction_choices", "answer", "answer_index", "why", "epochs", "seed", "world", "seconds"}``:
+        ``verdict`` is one sentence per check, ``answer`` the choice the run bears out, ``seconds``
+        the training wall time.
     Raises:
-        ValueError: unknown lesson id.
+        ValueError: unknown lesson id; RuntimeError: an arm diverged.
     """
-    if lesson_id not in LESSONS:
-        raise ValueError(f"unknown lesson {lesson_id!r}; choose one of {', '.join(LESSONS)}")
-    lesson = LESSONS[lesson_id]
-    config = lesson.config().replace(epochs=int(epochs or lesson.epochs))
-    dataset = make_synthetic(SyntheticConfig(**{**dict(lesson.world), **dict(world or {})}), seed=seed)
-    start = time.perf_counter()
-    trainers: dict[str, Trainer] = {}
-    probes: dict = {"group_fn": {}, "snapshots": {}}
-    window = 5
-    for arm in lesson.arms:
-        trainer = Trainer(dataset, arm.sampler, config, dict(arm.params), seed=seed)
-        trainers[arm.label] = trainer
-        if "g_start" in lesson.probes and arm.sampler == "irgan":
-            from .metrics import evaluate
-
-            k = min(config.eval_k, dataset.n_items - 1)
-            probes["g_start"] = evaluate(trainer.sampler.generator.score_all, dataset, "valid", ks=(k,))
-        if "group_fn" in lesson.probes and dataset.user_groups is not None:
-            counts = {0: [0, 0], 1: [0, 0]}
-            while not trainer.done:
-                trainer.run_steps(1)
-                last = trainer.sampler.last
-                users = np.repeat(last["users"], last["negatives"].shape[1])
-                fn = dataset.is_false_negative(users, last["negatives"].ravel())
-                groups = dataset.user_groups[users]
-                for g in (0, 1):
-                    counts[g][0] += int(fn[groups == g].sum())
-                    counts[g][1] += int((groups == g).sum())
-            probes["group_fn"][arm.label] = counts
-        elif "snapshots" in lesson.probes:
-            snaps: list = []
-            trainer.run_epochs(callback=lambda record, t=trainer, s=snaps: (
-                s.append(_snapshot(t)) if record.epoch > config.epochs - window else None))
-            probes["snapshots"][arm.label] = snaps
-        else:
-            trainer.run_epochs()
-        if trainer.error:
-            raise RuntimeError(f"{arm.label}: {trainer.error}")
-    if "catalogue" in lesson.probes:
-        probes["catalogue"] = catalogue_cost()
-    run = LessonRun(lesson, dataset, trainers, probes, seed, time.perf_counter() - start)
-    checks, figures, answer = lesson.verdict(run)
-    texts = [check_text(lesson.id, c, lang) for c in checks]
-    return {
-        "lesson": lesson.id, "title": _text(lesson.title, lang), "holds": bool(all(c.holds for c in checks)),
-        "checks": [{"name": c.name, "holds": bool(c.holds), "text": t} for c, t in zip(checks, texts)],
-        "verdict": " ".join(texts), "figures": _rounded(figures),
-        "prediction_choices": [_text(c, lang) for c in lesson.choices], "answer": _text(lesson.choices[answer], lang),
-        "answer_index": int(answer), "why": _text(lesson.why, lang),
-        "epochs": config.epochs, "seed": int(seed), "world": {**dict(lesson.world), **dict(world or {})}, "seconds": round(time.perf_counter() - start, 2),
-    }
+    session = LessonSession(lesson_id, seed=seed, epochs=epochs, world=world)
+    session.advance()
+    return session.result(lang)
