@@ -2,6 +2,8 @@
 time budgets or epochs, emitting one frozen :class:`EpochRecord` per epoch.
 
 It never prints and never imports a UI: the CLI, the app and the tests all consume its records.
+Everything measured about the negatives (false negatives, hardness, popularity, histograms, the
+label split of SRNS's memory) is computed by :mod:`negsamp_core.diagnostics`; the trainer is the loop.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import torch
 
 from .config import RunSeeds, TrainConfig
 from .data.dataset import Dataset
+from .diagnostics import EpochDiagnostics, popularity_bin_edges
 from .metrics import evaluate
 from .model import MatrixFactorization, Scorer, bpr_gradients
 from .samplers import SAMPLERS
@@ -27,15 +30,6 @@ __all__ = ["EpochRecord", "Trainer", "DIVERGED_LOSS", "popularity_bin_edges"]
 # A batch whose mean BPR loss exceeds this (nats) means the scores have exploded: training
 # starts at ln 2 ≈ 0.69 and a learning run stays well below 1.
 DIVERGED_LOSS = 20.0
-
-
-def popularity_bin_edges(max_count: int) -> np.ndarray:
-    """Fixed popularity histogram edges 0, 1, 2, 4, 8, ... covering ``max_count`` (np.int64).
-
-    Bin b holds counts c with ``edges[b] <= c < edges[b+1]``; the same edges serve every sampler.
-    """
-    top = int(np.ceil(np.log2(max(int(max_count), 1) + 1)))
-    return np.r_[0, 2 ** np.arange(top + 1)].astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -53,11 +47,15 @@ class EpochRecord:
         neg_popularity_mean, uniform_popularity_mean: mean training popularity c_j.
         neg_score_hist, pos_score_hist, uniform_score_hist: counts over the fixed score bins.
         neg_popularity_hist: counts over :func:`popularity_bin_edges`.
-        sample_seconds: sampler time (drawing, and IRGAN's generator update).
+        sample_seconds: everything the sampler did (drawing, ``after_update`` such as IRGAN's
+            online generator step, and the epoch-end work in ``on_epoch_end``: SRNS snapshots,
+            IRGAN's generator phase).
         train_seconds: recommender update time (forward, backward, optimiser step).
-        eval_seconds: validation time; diag_seconds: diagnostics bookkeeping.
+        eval_seconds: validation time (reported apart); diag_seconds: diagnostics bookkeeping.
         elapsed_seconds: cumulative sample + train + eval seconds since the start of the run.
-        n_scores: model scores computed by the sampler during the epoch.
+        n_scores: model scores computed for the sampler during the epoch, epoch-end work
+            included: the recommender's, counted by its :class:`Scorer`, plus the growth of
+            ``sampler.own_scores()`` (models the sampler owns, e.g. IRGAN's generator).
         n_pairs: positive pairs trained in the epoch.
         sampler_stats: sampler-specific means (IRGAN generator loss/reward/entropy, SRNS memory).
     """
@@ -85,6 +83,11 @@ class EpochRecord:
     n_pairs: int
     sampler_stats: Mapping = field(default_factory=dict)
 
+    @property
+    def epoch_seconds(self) -> float:
+        """THE seconds of an epoch: sample + train + diag (validation is reported apart)."""
+        return self.sample_seconds + self.train_seconds + self.diag_seconds
+
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (mappings as dicts, histograms as lists)."""
         out = {}
@@ -98,18 +101,15 @@ class EpochRecord:
         return out
 
 
-class _EpochAccumulator:
-    """Running sums of one epoch's diagnostics (plain numpy, no UI)."""
+@dataclass
+class _EpochCost:
+    """What one epoch cost so far: seconds per phase, counted scores, batches."""
 
-    def __init__(self, n_score_bins: int, n_pop_bins: int):
-        self.sums = dict.fromkeys(("loss", "fn", "neg_score", "pos_score", "uniform_score", "hardness",
-                                   "neg_pop", "uniform_pop", "sample", "train", "diag"), 0.0)
-        self.n_pairs = self.n_neg = self.n_uniform = self.n_batches = self.n_scores = 0
-        self.hists = {k: np.zeros(n_score_bins, dtype=np.int64) for k in ("neg", "pos", "uniform")}
-        self.pop_hist = np.zeros(n_pop_bins, dtype=np.int64)
-
-    def mean(self, key: str, count: int) -> float:
-        return self.sums[key] / count if count else float("nan")
+    sample: float = 0.0
+    train: float = 0.0
+    diag: float = 0.0
+    n_scores: int = 0
+    n_batches: int = 0
 
 
 class Trainer:
@@ -153,9 +153,12 @@ class Trainer:
         self.sampler = SAMPLERS[sampler](dataset, config.n_negatives, rng=seeds.numpy("sampler"),
                                          torch_generator=seeds.torch("sampler"), **dict(sampler_params or {}))
         self.sampler.eval_k = config.eval_k
-        self._order_rng, self._diag_rng = seeds.numpy("order"), seeds.numpy("diagnostics")
-        self.score_edges = np.linspace(*config.score_range, config.score_bins + 1)
-        self.popularity_edges = popularity_bin_edges(dataset.item_popularity.max())
+        self._order_rng = seeds.numpy("order")
+        self.diagnostics = EpochDiagnostics(
+            dataset, self.sampler.uniform, self.model.score,
+            score_edges=np.linspace(*config.score_range, config.score_bins + 1),
+            popularity_edges=popularity_bin_edges(dataset.item_popularity.max()),
+            uniform_probe=config.uniform_probe, rng=seeds.numpy("diagnostics"))
         self.history: list[EpochRecord] = []
         self.epoch, self._cursor, self._order = 0, 0, None
         self.elapsed = 0.0
@@ -164,16 +167,26 @@ class Trainer:
         self.best_epoch, self.best_value = 0, -np.inf
         self._best_state = None
         self._good_state = self._snapshot_state()
-        self._acc = self._new_accumulator()
+        self._cost = _EpochCost()
 
     # ------------------------------------------------------------------ status
+    @property
+    def score_edges(self) -> np.ndarray:
+        """float64 (score_bins + 1,): the fixed score histogram edges of every record."""
+        return self.diagnostics.score_edges
+
+    @property
+    def popularity_edges(self) -> np.ndarray:
+        """int64 edges of the records' popularity histograms (:func:`popularity_bin_edges`)."""
+        return self.diagnostics.popularity_edges
+
     @property
     def steps_per_epoch(self) -> int:
         return int(np.ceil(self.dataset.train.nnz / self.config.batch_size))
 
     @property
     def step_in_epoch(self) -> int:
-        return self._acc.n_batches
+        return self._cost.n_batches
 
     @property
     def done(self) -> bool:
@@ -233,17 +246,18 @@ class Trainer:
         return completed
 
     # ------------------------------------------------------------------ one step
-    def _new_accumulator(self) -> _EpochAccumulator:
-        return _EpochAccumulator(self.config.score_bins, self.popularity_edges.size - 1)
+    def _counted_scores(self) -> int:
+        """Scores computed so far: the recommender's (its Scorer counts) + the sampler's own models."""
+        return self.scorer.n_scores + int(self.sampler.own_scores())
 
     def _step(self) -> EpochRecord | None:
         if self._order is None:
             self._order = self._order_rng.permutation(self.dataset.train.nnz)
-        cfg, acc = self.config, self._acc
+        cfg, cost = self.config, self._cost
         idx = self._order[self._cursor:self._cursor + cfg.batch_size]
         users, pos = self.dataset.train_users[idx], self.dataset.train_items[idx]  # (B,), (B,)
         t0 = time.perf_counter()
-        n_scores_before = self.scorer.n_scores
+        counted_before = self._counted_scores()
         try:
             negatives = self.sampler.sample(users, pos, self.scorer)  # (B, K)
         except FloatingPointError as exc:
@@ -263,78 +277,42 @@ class Trainer:
         except FloatingPointError as exc:
             return self._diverge(str(exc))
         t3 = time.perf_counter()
-        self._record_batch(users, negatives, pos_s, neg_s, loss)
-        acc.sums["sample"] += (t1 - t0) + (t3 - t2)
-        acc.sums["train"] += t2 - t1
-        acc.sums["diag"] += time.perf_counter() - t3
-        acc.n_scores += self.scorer.n_scores - n_scores_before
+        self.diagnostics.record_batch(users, negatives, pos_s, neg_s, loss, self.sampler.last)
+        cost.sample += (t1 - t0) + (t3 - t2)
+        cost.train += t2 - t1
+        cost.diag += time.perf_counter() - t3
+        cost.n_scores += self._counted_scores() - counted_before
+        cost.n_batches += 1
         self._cursor += idx.size
         if self._cursor >= self.dataset.train.nnz:
             return self._end_epoch()
         return None
 
-    def _record_batch(self, users, negatives, pos_s, neg_s, loss) -> None:
-        acc, ds = self._acc, self.dataset
-        b, k = negatives.shape
-        acc.n_batches += 1
-        acc.n_pairs += b
-        acc.n_neg += b * k
-        acc.sums["loss"] += loss * b
-        acc.sums["fn"] += float(ds.is_false_negative(users[:, None], negatives).sum())
-        acc.sums["neg_score"] += float(neg_s.sum())
-        acc.sums["pos_score"] += float(pos_s.sum())
-        acc.sums["hardness"] += float(torch.sigmoid(neg_s - pos_s[:, None]).sum())
-        pops = ds.item_popularity[negatives]
-        acc.sums["neg_pop"] += float(pops.sum())
-        acc.pop_hist += np.bincount(np.searchsorted(self.popularity_edges, pops.ravel(), side="right") - 1,
-                                    minlength=acc.pop_hist.size)[: acc.pop_hist.size]
-        acc.hists["neg"] += self._score_hist(neg_s.numpy())
-        acc.hists["pos"] += self._score_hist(pos_s.numpy())
-        probe = users[: self.config.uniform_probe]
-        uniform = self.sampler.uniform.sample(probe, 1, self._diag_rng)[:, 0]  # (P,)
-        with torch.no_grad():
-            u_s = self.model.score(torch.from_numpy(probe), torch.from_numpy(uniform)).numpy()
-        acc.n_uniform += probe.size
-        acc.sums["uniform_score"] += float(u_s.sum())
-        acc.sums["uniform_pop"] += float(ds.item_popularity[uniform].sum())
-        acc.hists["uniform"] += self._score_hist(u_s)
-
-    def _score_hist(self, scores: np.ndarray) -> np.ndarray:
-        edges = self.score_edges
-        idx = np.clip(np.searchsorted(edges, scores.ravel(), side="right") - 1, 0, edges.size - 2)
-        return np.bincount(idx, minlength=edges.size - 1)
-
     # ------------------------------------------------------------------ epoch end
     def _end_epoch(self) -> EpochRecord:
-        acc, cfg = self._acc, self.config
+        cost, cfg = self._cost, self.config
         self.epoch += 1
         self._cursor, self._order = 0, None
         t0 = time.perf_counter()
-        self.sampler.on_epoch_end(self.epoch, self.scorer)
+        counted_before = self._counted_scores()
+        self.sampler.on_epoch_end(self.epoch, self.scorer)  # epoch-end work counts in this epoch
+        cost.n_scores += self._counted_scores() - counted_before
         sample_extra = time.perf_counter() - t0
         t1 = time.perf_counter()
         valid = evaluate(self.scorer.peek_all, self.dataset, "valid", ks=(cfg.eval_k,))
         eval_seconds = time.perf_counter() - t1
-        sample_seconds = acc.sums["sample"] + sample_extra
-        self.elapsed += sample_seconds + acc.sums["train"] + eval_seconds
+        sample_seconds = cost.sample + sample_extra
+        self.elapsed += sample_seconds + cost.train + eval_seconds
+        diag = self.diagnostics.finish()
+        sampler_stats = {**self.sampler.epoch_stats(), **diag.pop("sampler_stats")}
         record = EpochRecord(
-            epoch=self.epoch, loss=acc.mean("loss", acc.n_pairs), valid=MappingProxyType(valid),
-            fn_rate=acc.mean("fn", acc.n_neg), neg_score_mean=acc.mean("neg_score", acc.n_neg),
-            pos_score_mean=acc.mean("pos_score", acc.n_pairs),
-            uniform_score_mean=acc.mean("uniform_score", acc.n_uniform),
-            hardness_mean=acc.mean("hardness", acc.n_neg), neg_popularity_mean=acc.mean("neg_pop", acc.n_neg),
-            uniform_popularity_mean=acc.mean("uniform_pop", acc.n_uniform),
-            neg_score_hist=tuple(int(x) for x in acc.hists["neg"]),
-            pos_score_hist=tuple(int(x) for x in acc.hists["pos"]),
-            uniform_score_hist=tuple(int(x) for x in acc.hists["uniform"]),
-            neg_popularity_hist=tuple(int(x) for x in acc.pop_hist),
-            sample_seconds=sample_seconds, train_seconds=acc.sums["train"], eval_seconds=eval_seconds,
-            diag_seconds=acc.sums["diag"], elapsed_seconds=self.elapsed,
-            n_scores=int(acc.n_scores), n_pairs=acc.n_pairs,
-            sampler_stats=MappingProxyType(self.sampler.epoch_stats()),
+            epoch=self.epoch, valid=MappingProxyType(valid), **diag,
+            sample_seconds=sample_seconds, train_seconds=cost.train, eval_seconds=eval_seconds,
+            diag_seconds=cost.diag, elapsed_seconds=self.elapsed, n_scores=int(cost.n_scores),
+            sampler_stats=MappingProxyType(sampler_stats),
         )
         self.history.append(record)
-        self._acc = self._new_accumulator()
+        self._cost = _EpochCost()
         self._good_state = self._snapshot_state()
         value = valid.get(f"{cfg.select_metric}@{cfg.eval_k}", float("nan"))
         if np.isfinite(value) and value > self.best_value:
@@ -349,7 +327,7 @@ class Trainer:
 
     def _diverge(self, what: str) -> None:
         lr = self.config.lr
-        self.error = (f"Training diverged at epoch {self.epoch + 1}, step {self._acc.n_batches + 1}: {what}. "
+        self.error = (f"Training diverged at epoch {self.epoch + 1}, step {self._cost.n_batches + 1}: {what}. "
                       f"The learning rate ({lr:g}) is most likely too large: lower it (e.g. to {lr / 10:g}) "
                       f"and resume, or reset the run. The history so far is kept and the model is back "
                       f"at the end of epoch {self.epoch}.")
@@ -361,7 +339,8 @@ class Trainer:
         self._order_rng = RunSeeds(self.seed).numpy("order")  # replay from a known stream position
         for _ in range(self.epoch):
             self._order_rng.permutation(self.dataset.train.nnz)
-        self._acc = self._new_accumulator()
+        self._cost = _EpochCost()
+        self.diagnostics.reset()
         return None
 
     # ------------------------------------------------------------------ results

@@ -10,12 +10,14 @@ active.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
 from negsamp_core.data import Dataset
-from negsamp_core.samplers import SAMPLERS
+from negsamp_core.samplers import SAMPLERS, Inspection, NegativeSampler, ParamSpec
 
 NAMES = sorted(SAMPLERS)
 
@@ -207,6 +209,35 @@ def test_hooks_work_on_a_dataset_with_fewer_than_ten_items(name, variant, make_s
     check_negatives(dataset, users, sampler.sample(users, pos, scorer), 1)
 
 
+def check_inspection(info, name: str) -> None:
+    """``inspect`` gives None or a frozen :class:`Inspection` dataclass without label fields."""
+    if info is None:
+        return
+    if name == "irgan" and isinstance(info, dict):  # IRGAN's typed record comes with its own branch
+        return
+    assert isinstance(info, Inspection) and dataclasses.is_dataclass(info)
+    assert type(info).__dataclass_params__.frozen
+    assert not any("false" in f.name for f in dataclasses.fields(info)), "labels belong to the diagnostics"
+    for f in dataclasses.fields(info):
+        value = getattr(info, f.name)
+        if isinstance(value, np.ndarray):
+            assert not value.flags.writeable, f"{f.name} can be written through the record"
+
+
+@pytest.mark.parametrize("name, params", VARIANTS)
+def test_samplers_never_read_false_negative_labels(name, params, small_world, make_sampler, make_scorer,
+                                                   monkeypatch):
+    """Labels are the diagnostics' business: sampling, hooks, stats and inspection work without them."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a sampler read the false-negative labels")
+
+    monkeypatch.setattr(type(small_world), "is_false_negative", forbidden)
+    _, sampler = run_scenario(name, small_world, make_sampler, make_scorer, params=params)
+    sampler.epoch_stats()
+    _, scorer = make_scorer(small_world)
+    sampler.inspect(int(sampler.last["users"][0]), scorer)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_inspect_is_read_only(name, small_world, make_sampler, make_scorer):
     """``inspect`` consumes no randomness, changes no state and computes no counted score."""
@@ -221,9 +252,9 @@ def test_inspect_is_read_only(name, small_world, make_sampler, make_scorer):
             before = scorer.n_scores
             for user in (0, 5, int(users[3])):
                 info = sampler.inspect(user, scorer)
-                assert isinstance(info, dict)
-                if "probabilities" in info:
-                    probs = np.asarray(info["probabilities"], dtype=float)
+                check_inspection(info, name)
+                if info is not None and hasattr(info, "probabilities"):
+                    probs = np.asarray(info.probabilities, dtype=float)
                     assert np.isfinite(probs).all() and abs(probs.sum() - 1) < 1e-5
                     assert (probs[small_world.train.row(user)] == 0).all()
             assert scorer.n_scores == before
@@ -246,9 +277,92 @@ def test_srns_impossible_memory_size_is_rejected(make_sampler):
         make_sampler("srns", dataset, k=3, params={"s1": 2})
 
 
-def test_registry_is_what_the_app_expects():
-    assert {"rns", "pns", "dns", "irgan", "srns"} <= set(SAMPLERS)
-    for name, cls in SAMPLERS.items():
-        assert cls.name == name
-        for spec in cls.PARAMS:
-            assert spec.low <= spec.default <= spec.high
+@pytest.mark.parametrize("name", NAMES)
+def test_registry_name_and_defaults_build_a_working_sampler(name, small_world, make_sampler, make_scorer):
+    """What the CLI and the app rely on: the registry key is the sampler's name, and building it
+    with no parameter gives exactly the documented defaults (each accepted by its own range check)."""
+    cls = SAMPLERS[name]
+    sampler = make_sampler(name, small_world, k=1, params={})
+    assert sampler.name == name and cls.family in ("heuristic", "model-based")
+    assert sampler.params == {spec.name: spec.convert(spec.default) for spec in cls.PARAMS}
+    _, scorer = make_scorer(small_world)
+    check_negatives(small_world, small_world.train_users[:50],
+                    sampler.sample(small_world.train_users[:50], small_world.train_items[:50], scorer), 1)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_live_parameters_work_at_both_ends_of_their_range_and_not_beyond(name, small_world, make_sampler,
+                                                                          make_scorer):
+    """Every live parameter: its low and high end are accepted by ``set_params`` and sample valid
+    negatives; a step beyond either end is rejected and changes nothing."""
+    _, scorer = make_scorer(small_world)
+    sampler = make_sampler(name, small_world, k=1)
+    users, pos = small_world.train_users[:50], small_world.train_items[:50]
+    for spec in (p for p in SAMPLERS[name].PARAMS if p.live):
+        start = dict(sampler.params)
+        for end in (spec.low, spec.high):
+            sampler.set_params(**{spec.name: end})
+            assert sampler.params[spec.name] == spec.convert(end)
+            check_negatives(small_world, users, sampler.sample(users, pos, scorer), 1)
+        for beyond in (spec.low - max(spec.step, 1e-3), spec.high + max(spec.step, 1e-3)):
+            before = dict(sampler.params)
+            with pytest.raises(ValueError, match=spec.name):
+                sampler.set_params(**{spec.name: beyond})
+            assert sampler.params == before
+        sampler.set_params(**start)
+
+
+# ----------------------------------------------------------------------------- construction protocol
+class _Recorder(NegativeSampler):
+    """A throwaway sampler that records the order of the base protocol's calls."""
+
+    name = "recorder"
+    PARAMS = (ParamSpec("width", 2, 1, 5, 1, "-", live=True, integer=True),
+              ParamSpec("flag", False, 0, 1, 1, "-", live=True, boolean=True),
+              ParamSpec("size", 3, 1, 9, 1, "-", live=False, integer=True))
+
+    def _setup(self):
+        assert hasattr(self, "uniform") and set(self.params) == {"width", "flag", "size"}
+        self.calls = ["setup"]
+
+    def _validate(self):
+        self.calls.append("validate")  # the subclass state exists already
+        if self.params["width"] > self.params["size"]:
+            raise ValueError("width must not exceed size")
+
+    def _params_changed(self, changed):
+        self.calls.append(("changed", changed))
+
+    def _draw(self, users, pos_items, scorer):
+        return self.uniform.sample(users, self.n_negatives, self.rng)
+
+
+def test_construction_reads_top_to_bottom_and_set_params_reports_changes(small_world):
+    sampler = _Recorder(small_world, 1, rng=np.random.default_rng(0))
+    assert sampler.calls == ["setup", "validate"]
+    assert sampler.params == {"width": 2, "flag": False, "size": 3}
+    assert type(sampler.params["width"]) is int and type(sampler.params["flag"]) is bool
+    sampler.set_params(width=3.0, flag=1)
+    assert sampler.calls[-2:] == ["validate", ("changed", frozenset({"width", "flag"}))]
+    assert sampler.params["flag"] is True and sampler.params["width"] == 3
+    n_calls = len(sampler.calls)
+    sampler.set_params(width=3, size=3)  # nothing changed: validated, no change reported
+    assert sampler.calls[n_calls:] == ["validate"]
+
+
+def test_set_params_rejects_bad_values_and_changes_nothing(small_world):
+    sampler = _Recorder(small_world, 1, rng=np.random.default_rng(0))
+    before = dict(sampler.params)
+    for bad, match in [({"width": 9}, "lie in"), ({"flag": 0.5}, "0 or 1"), ({"nope": 1}, "no parameter"),
+                       ({"size": 4}, "fixed when the sampler is built"), ({"width": "x"}, "number")]:
+        with pytest.raises(ValueError, match=match):
+            sampler.set_params(**bad)
+        assert sampler.params == before
+    with pytest.raises(ValueError, match="exceed"):  # rejected by _validate: rolled back
+        _Recorder(small_world, 1, rng=np.random.default_rng(0), width=4)
+    sampler.set_params(width=1)
+    with pytest.raises(ValueError, match="exceed"):
+        sampler.set_params(width=5)
+    assert sampler.params["width"] == 1
+    with pytest.raises(ValueError, match="range"):
+        ParamSpec("bad", 0, 0, 2, 1, "-", live=True, boolean=True)

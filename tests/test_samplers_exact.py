@@ -8,7 +8,8 @@ import torch
 
 from negsamp_core.data import Dataset
 from negsamp_core.model import MatrixFactorization, Scorer
-from negsamp_core.samplers import DNS, IRGAN, PNS, RNS, SRNS, UniformNonPositive
+from negsamp_core.samplers import (DNS, IRGAN, PNS, RNS, SRNS, DNSInspection, PNSInspection, RNSInspection,
+                                  SRNSInspection, UniformNonPositive)
 
 
 def gens(seed: int = 0) -> dict:
@@ -426,11 +427,11 @@ def test_srns_variance_term_hand_computed(history, monkeypatch):
     users = np.array([0, 1, 0], dtype=np.int64)
     pos = np.array([0, 4, 0], dtype=np.int64)
     items = np.array([[1, 2, 3], [0, 2, 5], [5, 4, 2]], dtype=np.int64)
-    assert not sampler.variance_term(users, items, pos).any()  # no snapshot
+    assert not sampler.variance_term(users, items, pos, scorer).any()  # no snapshot
     for epoch, snap in enumerate(SNAP, start=1):
         set_scores(model, snap)
         sampler.on_epoch_end(epoch, scorer)
-        sd = sampler.variance_term(users, items, pos)
+        sd = sampler.variance_term(users, items, pos, scorer)
         assert sd.shape == items.shape
         if epoch < 2:
             assert not sd.any()  # fewer than 2 snapshots
@@ -458,7 +459,7 @@ def test_srns_variance_term_same_with_embedding_snapshots(monkeypatch):
             set_scores(model, snap)
             sampler.on_epoch_end(epoch, scorer)
         items = np.array([[1, 2, 3], [0, 2, 5]], dtype=np.int64)
-        results.append(sampler.variance_term(np.array([0, 1]), items, np.array([0, 4])))
+        results.append(sampler.variance_term(np.array([0, 1]), items, np.array([0, 4]), scorer))
     np.testing.assert_allclose(results[0], results[1], atol=1e-6)
     assert results[0].max() > 0
 
@@ -539,3 +540,64 @@ def test_uniform_paths_agree_on_draws(make_random_dataset):
     draws = [u.sample(users, 3, np.random.default_rng(1)) for u in uniform_paths(dataset.train)]
     for d in draws[1:]:
         np.testing.assert_array_equal(d, draws[0])
+
+
+# ============================================================================= inspection records
+def test_inspection_records_describe_the_sampler(small_world, make_scorer):
+    _, scorer = make_scorer(small_world)
+    user = int(np.argmax(small_world.train.counts))
+    n_non_pos = small_world.n_items - int(small_world.train.counts[user])
+    assert RNS(small_world, 1, **gens(0)).inspect(user, scorer) == RNSInspection(n_non_positives=n_non_pos)
+
+    pns = PNS(small_world, 1, alpha=0.5, **gens(0))
+    info = pns.inspect(user, scorer)
+    assert isinstance(info, PNSInspection) and info.alpha == 0.5
+    np.testing.assert_allclose(info.probabilities, pns_reference_probabilities(small_world, user, 0.5), atol=1e-12)
+    with pytest.raises(ValueError):  # read-only: the record cannot change the sampler's table
+        info.probabilities[0] = 1.0
+    with pytest.raises(AttributeError):
+        info.alpha = 1.0
+
+
+@pytest.mark.parametrize("m", [1, 5])
+def test_dns_inspection_is_the_users_first_row_of_the_last_batch(small_world, make_scorer, m):
+    _, scorer = make_scorer(small_world)
+    dns = DNS(small_world, 2, candidates=m, **gens(0))
+    assert dns.inspect(0, scorer) is None  # nothing sampled yet
+    users, pos = small_world.train_users[:40], small_world.train_items[:40]
+    negatives = dns.sample(users, pos, scorer)
+    user = int(users[7])
+    row = int(np.flatnonzero(users == user)[0])
+    info = dns.inspect(user, scorer)
+    assert isinstance(info, DNSInspection)
+    assert info.candidates.shape == (2, m) and info.chosen.shape == (2,) and info.chosen.dtype == np.int64
+    np.testing.assert_array_equal(info.candidates[np.arange(2), info.chosen], negatives[row])
+    if m == 1:
+        assert info.scores is None and not info.chosen.any()
+    else:
+        assert info.scores.shape == (2, 5) and info.scores.dtype == np.float32
+        np.testing.assert_array_equal(info.chosen, info.scores.argmax(1))
+    absent = int(np.setdiff1d(np.arange(small_world.n_users), users)[0])
+    assert dns.inspect(absent, scorer) is None
+
+
+def test_srns_inspection_reports_memory_and_history(small_world, make_scorer):
+    model, scorer = make_scorer(small_world)
+    srns = SRNS(small_world, 1, s1=3, warmup=4, **gens(0))
+    info = srns.inspect(2, scorer)
+    assert isinstance(info, SRNSInspection) and info.n_snapshots == 0 and info.warmup_weight == 0.0
+    np.testing.assert_array_equal(info.memory, srns.memory[2])
+    np.testing.assert_array_equal(info.history_mean, info.score)
+    assert not info.history_std.any()
+    for epoch in (1, 2):
+        with torch.no_grad():
+            model.item_emb.mul_(-2.0)
+        srns.on_epoch_end(epoch, scorer)
+    info = srns.inspect(2, scorer)
+    assert info.n_snapshots == 2 and info.warmup_weight == 0.5
+    with torch.no_grad():
+        now = model.score_all(torch.tensor([2]))[0].numpy()[srns.memory[2]]
+    np.testing.assert_allclose(info.score, now, rtol=1e-6)
+    # snapshots were -2x and 4x the initial scores: mean 1x, std 3x
+    np.testing.assert_allclose(info.history_mean, now / 4.0, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(info.history_std, np.abs(now) * 3.0 / 4.0, rtol=1e-5, atol=1e-7)

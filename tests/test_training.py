@@ -305,12 +305,12 @@ def test_synthetic_world_invariants(synthetic):
 
 
 def test_toy_world_invariants(toy):
-    assert (toy.n_users, toy.n_items) == (len(TOY_USERS), len(TOY_ITEMS)) == (6, 12)
+    assert [toy.user_label(u) for u in range(toy.n_users)] == list(TOY_USERS)  # every id has its name
+    assert [toy.item_label(j) for j in range(toy.n_items)] == list(TOY_ITEMS)
     assert (toy.train.counts == 2).all() and (toy.valid.counts == 1).all() and (toy.test.counts == 1).all()
     every = toy.train.union(toy.valid).union(toy.test)
     assert toy.true_likes.contains(every.rows, every.indices).all()
     assert (toy.true_likes.counts == 5).all()
-    assert toy.item_label(0) == "Star Voyage" and toy.user_label(0) == "Ana"
     assert toy.train.row(0).tolist() == [0, 1]
     # Ana truly likes Ocean Friends (9) without having it in train: an exact false negative
     assert toy.is_false_negative(0, 9) and not toy.is_false_negative(0, 4)

@@ -13,7 +13,7 @@ Contract (tested for every sampler in ``tests/test_sampler_contract.py``):
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 import numpy as np
@@ -22,7 +22,7 @@ import torch
 from ..data.dataset import Dataset, PositiveSets
 from ..model import Scorer
 
-__all__ = ["UniformNonPositive", "NegativeSampler", "ParamSpec"]
+__all__ = ["UniformNonPositive", "NegativeSampler", "ParamSpec", "Inspection"]
 
 
 class UniformNonPositive:
@@ -103,32 +103,95 @@ class UniformNonPositive:
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """Describes one sampler parameter for the CLI and the app (range, default, paper value)."""
+    """Describes one sampler parameter for the CLI and the app (range, default, paper value).
+
+    Attributes:
+        name: keyword of the parameter (``sampler.params[name]``).
+        default, low, high, step: default value and the allowed closed range [low, high].
+        paper: the value used by the paper / released code, as text.
+        live: can change while training (applies at the next step); otherwise it is fixed when
+            the sampler is built.
+        integer: the value is stored as ``int`` (rounded).
+        boolean: an on/off option, stored as ``bool``; its range is [0, 1] and only 0/1 (or
+            False/True) are accepted. The CLI offers ``--x/--no-x``, the app a checkbox.
+        help: one line for ``--help`` and the app.
+    """
 
     name: str
     default: float
     low: float
     high: float
     step: float
-    paper: str  # the value used by the paper / released code, as text
-    live: bool  # can change while training (applies at the next step)
+    paper: str
+    live: bool
     integer: bool = False
     help: str = ""
+    boolean: bool = False
+
+    def __post_init__(self):
+        if self.boolean and (self.low, self.high) != (0, 1):
+            raise ValueError(f"boolean parameter {self.name!r} must have the range [0, 1]")
+
+    def convert(self, value, owner: str = "sampler") -> float | int | bool:
+        """``value`` as stored (float, int or bool).
+
+        Raises:
+            ValueError: not a number, outside [low, high], or (boolean) neither 0 nor 1.
+        """
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{owner} {self.name} must be a number, got {value!r}") from None
+        if not np.isfinite(number) or number < self.low or number > self.high:
+            raise ValueError(f"{owner} {self.name} must lie in [{self.low}, {self.high}], got {number}")
+        if self.boolean:
+            if number not in (0.0, 1.0):
+                raise ValueError(f"{owner} {self.name} is on/off: give 0 or 1 (False or True), got {value!r}")
+            return bool(number)
+        return int(round(number)) if self.integer else number
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """Base of the typed, read-only records returned by :meth:`NegativeSampler.inspect`.
+
+    Each sampler defines its own frozen subclass in its file. Array fields are stored as
+    read-only copies, so a record never aliases the sampler's state. No record carries a
+    false-negative flag: labels are the diagnostics' business (``Dataset.is_false_negative``).
+    """
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                value = value.copy()
+                value.setflags(write=False)
+                object.__setattr__(self, f.name, value)
 
 
 class NegativeSampler(abc.ABC):
-    """Base class: stores the dataset and generators, validates K, keeps per-epoch statistics.
+    """Base class: stores the dataset, K, generators and parameters; the subclass adds its rule.
 
-    Subclasses implement :meth:`_draw` and may override :meth:`on_epoch_end`,
-    :meth:`inspect` and :meth:`epoch_stats`.
+    Construction reads top to bottom: check K; store the dataset, K and the generators; check
+    the parameter names and ranges (defaults filled in) into ``self.params``; build the exact
+    uniform draw ``self.uniform``; then :meth:`_setup` (the subclass's state, once) and
+    :meth:`_validate` (parameter combinations against the data). :meth:`set_params` checks
+    ranges, updates, re-runs :meth:`_validate` and then tells the subclass what changed through
+    :meth:`_params_changed`.
+
+    Subclasses implement :meth:`_draw` (the algorithm only: no labels, no cost counters) and may
+    override :meth:`_setup`, :meth:`_validate`, :meth:`_params_changed`, :meth:`after_update`,
+    :meth:`on_epoch_end`, :meth:`epoch_stats`, :meth:`own_scores` and :meth:`inspect`.
 
     Args:
         dataset: the :class:`Dataset`; only its training split is used for exclusion.
         n_negatives: K, negatives per positive pair (>= 1).
         rng: numpy Generator, the sampler's only source of randomness (with ``torch_generator``).
         torch_generator: torch.Generator for samplers that own a model (IRGAN).
+        **params: the sampler's parameters (see ``PARAMS``); missing ones take their default.
     Raises:
-        ValueError: K < 1, or a user owns every item.
+        ValueError: K < 1, an unknown parameter or a value outside its range, a user who owns
+            every item, or a combination the data cannot satisfy (message says what to change).
     """
 
     name: ClassVar[str] = "base"
@@ -144,36 +207,56 @@ class NegativeSampler(abc.ABC):
         self.n_negatives = int(n_negatives)
         self.rng = rng
         self.torch_generator = torch_generator
+        self.params: dict = self._checked({**{p.name: p.default for p in self.PARAMS}, **params})
         self.uniform = UniformNonPositive(dataset.train)
-        self.params: dict = {}
-        known = {p.name for p in self.PARAMS}
-        unknown = set(params) - known
-        if unknown:
-            raise ValueError(f"{self.name.upper()} has no parameter(s) {sorted(unknown)}; known: {sorted(known)}")
-        self.set_params(**{p.name: params.get(p.name, p.default) for p in self.PARAMS})
-        self.last: dict = {}  # internals of the last batch, for the step view
+        self.last: dict = {}  # internals of the last batch, for the step view and the diagnostics
         self._stats: dict = {}
+        self._setup()
+        self._validate()
 
     # -------------------------------------------------------------- parameters
+    def _checked(self, params: dict) -> dict:
+        """Names and ranges of ``params``, converted to their stored types (raises ValueError)."""
+        specs = {p.name: p for p in self.PARAMS}
+        unknown = sorted(set(params) - set(specs))
+        if unknown:
+            raise ValueError(f"{self.name.upper()} has no parameter(s) {unknown}; known: {sorted(specs)}")
+        return {key: specs[key].convert(value, self.name.upper()) for key, value in params.items()}
+
     def set_params(self, **params) -> None:
-        """Validate and set parameters (the live ones apply from the next batch).
+        """Check and set parameters (the live ones apply from the next batch).
+
+        On an error nothing changes.
 
         Raises:
-            ValueError: a value outside its documented range.
+            ValueError: an unknown parameter, a value outside its range, a change of a parameter
+                that is fixed at construction (``live=False``), or a combination that
+                :meth:`_validate` rejects.
         """
-        specs = {p.name: p for p in self.PARAMS}
-        for key, value in params.items():
-            spec = specs.get(key)
-            if spec is None:
-                raise ValueError(f"{self.name.upper()} has no parameter {key!r}")
-            value = float(value)
-            if not np.isfinite(value) or value < spec.low or value > spec.high:
-                raise ValueError(f"{self.name.upper()} {key} must lie in [{spec.low}, {spec.high}], got {value}")
-            self.params[key] = int(round(value)) if spec.integer else value
-        self._validate()
+        checked = self._checked(params)
+        changed = frozenset(k for k, v in checked.items() if v != self.params[k])
+        fixed = sorted(k for k in changed if not next(p for p in self.PARAMS if p.name == k).live)
+        if fixed:
+            raise ValueError(f"{self.name.upper()} {', '.join(fixed)} is fixed when the sampler is built: "
+                             f"build a new sampler to change it")
+        before = dict(self.params)
+        self.params.update(checked)
+        try:
+            self._validate()
+        except ValueError:
+            self.params = before
+            raise
+        if changed:
+            self._params_changed(changed)
+
+    def _setup(self) -> None:
+        """Build the subclass's state; runs once, after the parameters and ``uniform`` exist."""
 
     def _validate(self) -> None:
         """Check parameter combinations against the data; raise ValueError with advice."""
+
+    def _params_changed(self, changed: frozenset[str]) -> None:
+        """React to a successful :meth:`set_params` that changed the parameters in ``changed``."""
 
     # -------------------------------------------------------------- protocol
     def sample(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
@@ -184,7 +267,8 @@ class NegativeSampler(abc.ABC):
             pos_items: np.int64 (B,), their positive items.
             scorer: read-only :class:`Scorer` of the recommender being trained.
         Returns:
-            np.int64 (B, K), never a training positive of the row's user.
+            np.int64 (B, K), never a training positive of the row's user. ``self.last`` then holds
+            ``users``, ``pos_items`` and ``negatives`` (plus what the sampler's rule adds).
         """
         users = np.asarray(users, dtype=np.int64)
         pos_items = np.asarray(pos_items, dtype=np.int64)
@@ -194,20 +278,27 @@ class NegativeSampler(abc.ABC):
 
     @abc.abstractmethod
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
-        """The sampler's own rule: np.int64 (B, K) negatives for the batch."""
+        """The sampler's own rule, and nothing else: np.int64 (B, K) negatives for the batch."""
 
     def after_update(self, users: np.ndarray, pos_items: np.ndarray, negatives: np.ndarray,
                      scorer: Scorer) -> None:
         """Hook called after the recommender's update on this batch (IRGAN trains G here)."""
 
     def on_epoch_end(self, epoch: int, scorer: Scorer) -> None:
-        """Hook called after each completed epoch (1-based ``epoch``)."""
+        """Hook called after each completed epoch (1-based ``epoch``), inside that epoch's cost."""
 
-    def epoch_stats(self) -> dict:
-        """Sampler-specific statistics accumulated since the last call, then reset."""
+    def epoch_stats(self) -> dict[str, float]:
+        """Sampler-specific, label-free statistics accumulated since the last call, then reset."""
         stats = self._mean_stats()
         self._stats = {}
         return stats
+
+    def own_scores(self) -> int:
+        """Cumulative scores computed by models the sampler owns (IRGAN's generator); 0 here.
+
+        Scores of the recommender are counted by the :class:`Scorer` itself.
+        """
+        return 0
 
     def _accumulate(self, **values: float) -> None:
         for key, value in values.items():
@@ -217,6 +308,7 @@ class NegativeSampler(abc.ABC):
     def _mean_stats(self) -> dict:
         return {k: total / max(count, 1) for k, (total, count) in self._stats.items()}
 
-    def inspect(self, user: int, scorer: Scorer) -> dict:
-        """Read-only internals for one user (no randomness consumed, no state changed)."""
-        return {}
+    def inspect(self, user: int, scorer: Scorer) -> Inspection | None:
+        """Read-only internals for one user as a typed record (no randomness consumed, no state
+        changed, no counted score); None when the sampler has nothing to show."""
+        return None

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
 from ..model import Scorer
-from .base import NegativeSampler, ParamSpec
+from .base import Inspection, NegativeSampler, ParamSpec
 
-__all__ = ["DNS"]
+__all__ = ["DNS", "DNSInspection"]
+
+
+@dataclass(frozen=True)
+class DNSInspection(Inspection):
+    """DNS's choice for one user, from the user's first row in the last batch.
+
+    Attributes:
+        candidates: np.int64 (K, M), the uniform candidates of each negative slot.
+        scores: np.float32 (K, M), their scores under the model of that step; None when M = 1
+            (nothing is scored).
+        chosen: np.int64 (K,), index into M of the kept candidate (the best score; 0 when M = 1).
+    """
+
+    candidates: np.ndarray
+    scores: np.ndarray | None
+    chosen: np.ndarray
 
 
 class DNS(NegativeSampler):
@@ -47,3 +65,15 @@ class DNS(NegativeSampler):
         best = scores.argmax(dim=2, keepdim=True).numpy()  # (B, K, 1)
         self.last["candidates"], self.last["candidate_scores"] = cand, scores.numpy()
         return np.take_along_axis(cand, best, axis=2)[:, :, 0]  # (B, K)
+
+    def inspect(self, user: int, scorer: Scorer) -> DNSInspection | None:
+        """The candidates DNS scored for ``user`` in the last batch; None if the user was not in it."""
+        users = self.last.get("users")
+        rows = np.flatnonzero(users == user) if users is not None else np.empty(0, dtype=np.int64)
+        if rows.size == 0:
+            return None
+        row = int(rows[0])
+        cand, scores = self.last["candidates"][row], self.last["candidate_scores"]  # (K, M), (B, K, M)
+        if scores is None:
+            return DNSInspection(candidates=cand, scores=None, chosen=np.zeros(cand.shape[0], dtype=np.int64))
+        return DNSInspection(candidates=cand, scores=scores[row], chosen=scores[row].argmax(axis=1).astype(np.int64))

@@ -6,7 +6,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..data.dataset import Dataset
 from ..metrics import evaluate
 from ..model import MatrixFactorization, Scorer, bpr_loss
 from .base import NegativeSampler, ParamSpec
@@ -107,8 +106,9 @@ class IRGAN(NegativeSampler):
                   help="epochs of BPR pretraining of G before adversarial training (0 = untrained G)"),
     )
 
-    def __init__(self, dataset: Dataset, n_negatives: int = 1, **kwargs):
-        super().__init__(dataset, n_negatives, **kwargs)
+    def _setup(self) -> None:
+        dataset = self.dataset
+        self._cdf = None  # CDF table of p_G, built at the next draw
         self.generator = MatrixFactorization(dataset.n_users, dataset.n_items, self.params["g_dim"],
                                              init_std=0.1, generator=self.torch_generator)
         self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=self.params["g_lr"])
@@ -117,10 +117,8 @@ class IRGAN(NegativeSampler):
         if self.params["g_pretrain_epochs"]:
             self._pretrain(self.params["g_pretrain_epochs"])
 
-    def set_params(self, **params) -> None:
-        before = self.params.get("temperature")
-        super().set_params(**params)
-        if self.params["temperature"] != before:
+    def _params_changed(self, changed: frozenset[str]) -> None:
+        if "temperature" in changed:
             self._cdf = None  # τ changed: rebuild the table at the next draw
 
     # ------------------------------------------------------------------ generator

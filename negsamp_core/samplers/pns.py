@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ..data.dataset import Dataset
 from ..model import Scorer
-from .base import NegativeSampler, ParamSpec
+from .base import Inspection, NegativeSampler, ParamSpec
 
-__all__ = ["PNS", "popularity_weights"]
+__all__ = ["PNS", "PNSInspection", "popularity_weights"]
+
+
+@dataclass(frozen=True)
+class PNSInspection(Inspection):
+    """One user's PNS distribution.
+
+    Attributes:
+        probabilities: np.float64 (I,), p(j) ∝ c_j^α over I \\ P_u: zero on the user's training
+            positives, sums to 1 (uniform over the non-positives when their weight is zero).
+        alpha: the exponent α in use.
+    """
+
+    probabilities: np.ndarray
+    alpha: float
 
 
 def popularity_weights(counts: np.ndarray, alpha: float) -> np.ndarray:
@@ -50,16 +65,17 @@ class PNS(NegativeSampler):
                   help="popularity exponent α: 0 = uniform (RNS), 1 = proportional to popularity"),
     )
 
-    def __init__(self, dataset: Dataset, n_negatives: int = 1, **kwargs):
-        self._alpha_built = None
-        super().__init__(dataset, n_negatives, **kwargs)
+    def _setup(self) -> None:
+        self._build()
+
+    def _params_changed(self, changed: frozenset[str]) -> None:
+        if "alpha" in changed:
+            self._build()
 
     def _build(self) -> None:
-        alpha = self.params["alpha"]
-        if self._alpha_built == alpha:
-            return
+        """Weights, global CDF and per-positive search keys for the current α (fixed before training)."""
         train = self.dataset.train
-        w = popularity_weights(self.dataset.item_popularity, alpha)  # (I,)
+        w = popularity_weights(self.dataset.item_popularity, self.params["alpha"])  # (I,)
         self.weights = w
         self.cdf = np.cumsum(w)  # (I,) inclusive cumulative weight
         excl = self.cdf - w  # mass strictly before each item
@@ -71,10 +87,6 @@ class PNS(NegativeSampler):
         self._pos_before = before  # (nnz,)
         pos_mass = np.bincount(train.rows, weights=pw, minlength=train.n_users)  # (U,)
         self._free_mass = self.cdf[-1] - pos_mass  # (U,) weight of I \ P_u
-        self._alpha_built = alpha
-
-    def _validate(self) -> None:
-        self._build()
 
     def probabilities(self, user: int) -> np.ndarray:
         """The user's sampling distribution over all items: np.float64 (I,), zero on positives."""
@@ -117,5 +129,6 @@ class PNS(NegativeSampler):
         p = self.probabilities(user)
         return int(np.searchsorted(np.cumsum(p), self.rng.random() * p.sum(), side="right").clip(0, p.size - 1))
 
-    def inspect(self, user: int, scorer: Scorer) -> dict:
-        return {"probabilities": self.probabilities(user)}
+    def inspect(self, user: int, scorer: Scorer) -> PNSInspection:
+        """The user's sampling distribution (read-only, no score computed)."""
+        return PNSInspection(probabilities=self.probabilities(user), alpha=float(self.params["alpha"]))

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..model import Scorer
-from .base import NegativeSampler
+from .base import Inspection, NegativeSampler
 
-__all__ = ["RNS"]
+__all__ = ["RNS", "RNSInspection"]
+
+
+@dataclass(frozen=True)
+class RNSInspection(Inspection):
+    """What RNS knows about one user: the size |I \\ P_u| of the uniform support
+    (each non-positive has probability 1 / n_non_positives)."""
+
+    n_non_positives: int
 
 
 class RNS(NegativeSampler):
@@ -23,3 +33,7 @@ class RNS(NegativeSampler):
 
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
         return self.uniform.sample(users, self.n_negatives, self.rng)  # (B, K)
+
+    def inspect(self, user: int, scorer: Scorer) -> RNSInspection:
+        """The user's support size (read-only, no score computed)."""
+        return RNSInspection(n_non_positives=int(self.uniform.n_negatives[user]))

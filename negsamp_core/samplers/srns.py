@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from ..data.dataset import Dataset
 from ..model import Scorer
-from .base import NegativeSampler, ParamSpec
+from .base import Inspection, NegativeSampler, ParamSpec
 
-__all__ = ["SRNS"]
+__all__ = ["SRNS", "SRNSInspection"]
+
+
+@dataclass(frozen=True)
+class SRNSInspection(Inspection):
+    """One user's SRNS memory.
+
+    Attributes:
+        memory: np.int64 (S1,), the items in the user's memory M_u.
+        score: np.float32 (S1,), their current scores s(u, j).
+        history_mean, history_std: np.float32 (S1,), mean and population std of s_t(u, j) over the
+            stored epoch-end snapshots (the current score and 0 before the first snapshot).
+        n_snapshots: snapshots stored (the variance term needs at least 2).
+        warmup_weight: w(e) = min(1, e / W) after e completed epochs.
+    """
+
+    memory: np.ndarray
+    score: np.ndarray
+    history_mean: np.ndarray
+    history_std: np.ndarray
+    n_snapshots: int
+    warmup_weight: float
 
 
 def _first_occurrence(rows: np.ndarray) -> np.ndarray:
@@ -42,6 +63,14 @@ class SRNS(NegativeSampler):
       non-positives; S1 distinct items are redrawn without replacement with probability
       ∝ softmax(s(u, ·)/τ) (Gumbel-top-S1; duplicates get probability 0).
 
+    Cost (model scores, counted by the :class:`Scorer`): B·(S1 + 1) per batch for ρ, plus
+    (S1 + S2) per distinct user of the batch for the memory update, plus T·B·(S1 + 1) with
+    embedding snapshots; U·I per epoch for a score-table snapshot.
+
+    ``last`` holds the batch's ``memory`` (B, S1), ``rho`` (B, S1), ``sd`` (B, S1) and ``choice``
+    (B, K); :mod:`negsamp_core.diagnostics` splits ρ and sd into false and true negatives there
+    (the sampler itself never reads labels).
+
     Storage: each of the T snapshots is the full U×I score table while T·U·I <= 50 million floats
     (ML-100K: 8 M), else a copy of the embedding tables (T·(U + I)·d floats) from which any
     (u, j) score history is recomputed exactly on demand, so memory stays small at any scale.
@@ -68,13 +97,14 @@ class SRNS(NegativeSampler):
                   help="T: epoch-end snapshots used for the standard deviation"),
     )
 
-    def __init__(self, dataset: Dataset, n_negatives: int = 1, **kwargs):
-        super().__init__(dataset, n_negatives, **kwargs)
-        self.epoch = 0
-        self.snapshots: deque = deque(maxlen=self.params["history"])
+    def _setup(self) -> None:
+        self._check_memory_fits()  # the initial memory cannot be drawn otherwise
+        n_users, n_items, history = self.dataset.n_users, self.dataset.n_items, self.params["history"]
+        self.epoch = 0  # completed epochs
+        self.snapshots: deque = deque(maxlen=history)
         # Small data: keep each snapshot as the full U×I score table (one gather per lookup);
         # large data: keep the embedding tables and recompute the scores on demand.
-        self._tables = dataset.n_users * dataset.n_items * self.params["history"] <= self.TABLE_LIMIT
+        self._tables = n_users * n_items * history <= self.TABLE_LIMIT
         self.memory = self._initial_memory()  # (U, S1) int64
 
     def _validate(self) -> None:
@@ -82,6 +112,11 @@ class SRNS(NegativeSampler):
         if self.n_negatives > s1:
             raise ValueError(f"SRNS picks K = {self.n_negatives} negatives from a memory of S1 = {s1}: "
                              f"choose S1 >= K")
+        self._check_memory_fits()
+
+    def _check_memory_fits(self) -> None:
+        """Raise ValueError unless every user with positives has at least S1 non-positive items."""
+        s1 = self.params["s1"]
         active = self.dataset.train.counts > 0
         if active.any():
             fewest = int(self.uniform.n_negatives[active].min())
@@ -89,8 +124,6 @@ class SRNS(NegativeSampler):
                 user = int(np.flatnonzero(active & (self.uniform.n_negatives == fewest))[0])
                 raise ValueError(f"SRNS memory S1 = {s1} needs S1 distinct non-positive items per user, "
                                  f"but user {user} has only {fewest}: choose S1 <= {fewest}")
-        if hasattr(self, "memory") and self.memory.shape[1] != s1:
-            raise ValueError("S1 is structural: build a new SRNS sampler to change it")
 
     def _initial_memory(self) -> np.ndarray:
         s1, n_neg = self.params["s1"], self.uniform.n_negatives
@@ -105,51 +138,47 @@ class SRNS(NegativeSampler):
         w = self.params["warmup"]
         return 1.0 if w == 0 else min(1.0, self.epoch / w)
 
-    def _snapshot_scores(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
-        """Scores s_t(u, j) under each stored snapshot: float32 (T, B, C) for items (B, C)."""
+    def _snapshot_scores(self, users: torch.Tensor, items: torch.Tensor, score=Scorer.peek_snapshot) -> torch.Tensor:
+        """Scores s_t(u, j) under each stored snapshot: float32 (T, B, C) for items (B, C).
+
+        Score tables are looked up (their scores were counted when the snapshot was taken);
+        embedding snapshots are rescored with ``score`` (``scorer.score_snapshot`` counts them,
+        the default :meth:`Scorer.peek_snapshot` is for inspection only).
+        """
         if self._tables:
             flat = (users.unsqueeze(1) * self.dataset.n_items + items).reshape(-1)  # (B·C,)
             return torch.stack([t.index_select(0, flat) for t in self.snapshots]).view(-1, *items.shape)
-        out = []
-        for p, q, bias in self.snapshots:
-            q_items = q.index_select(0, items.reshape(-1)).view(*items.shape, -1)  # (B, C, d)
-            out.append((q_items * p.index_select(0, users).unsqueeze(1)).sum(-1)
-                       + bias.index_select(0, items.reshape(-1)).view(items.shape))
-        return torch.stack(out)
+        return torch.stack([score(snap, users, items) for snap in self.snapshots])
 
-    def variance_term(self, users: np.ndarray, items: np.ndarray, pos_items: np.ndarray) -> np.ndarray:
+    def variance_term(self, users: np.ndarray, items: np.ndarray, pos_items: np.ndarray,
+                      scorer: Scorer) -> np.ndarray:
         """sd_j: population std of ρ_j = σ(s_t(u,j) - s_t(u,i)) over the snapshots: float32 (B, C).
 
+        Args:
+            users: np.int64 (B,); items: np.int64 (B, C); pos_items: np.int64 (B,).
+            scorer: the recommender's :class:`Scorer` (counts recomputed snapshot scores).
         Zeros while fewer than 2 snapshots exist.
         """
         if len(self.snapshots) < 2:
             return np.zeros(items.shape, dtype=np.float32)
         tu = torch.from_numpy(users)
-        s_items = self._snapshot_scores(tu, torch.from_numpy(items))  # (T, B, C)
-        s_pos = self._snapshot_scores(tu, torch.from_numpy(pos_items)[:, None])  # (T, B, 1)
+        s_items = self._snapshot_scores(tu, torch.from_numpy(items), scorer.score_snapshot)  # (T, B, C)
+        s_pos = self._snapshot_scores(tu, torch.from_numpy(pos_items)[:, None], scorer.score_snapshot)  # (T, B, 1)
         margin = np.clip((s_pos - s_items).numpy(), -60.0, 60.0)  # no overflow; σ is 0 or 1 there anyway
         rho = 1.0 / (1.0 + np.exp(margin))  # (T, B, C) σ(s_j - s_i)
         return rho.std(axis=0)  # population std; numpy is ~10x faster than torch.std here
 
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
-        b, k = users.size, self.n_negatives
+        k = self.n_negatives
         mem = self.memory[users]  # (B, S1)
         t_users = torch.from_numpy(users)
         s_mem = scorer.score(t_users, torch.from_numpy(mem))  # (B, S1)
         s_pos = scorer.score(t_users, torch.from_numpy(pos_items)[:, None])  # (B, 1)
         rho = torch.sigmoid(s_mem - s_pos).numpy()  # (B, S1)
-        sd = self.variance_term(users, mem, pos_items)  # (B, S1)
-        if len(self.snapshots) >= 2 and not self._tables:  # recomputed history scores
-            scorer.n_scores += len(self.snapshots) * b * (mem.shape[1] + 1)
+        sd = self.variance_term(users, mem, pos_items, scorer)  # (B, S1)
         weight = self.params["alpha"] * self.warmup_weight()
         choice = np.argsort(-(rho + weight * sd), axis=1, kind="stable")[:, :k]  # (B, K)
         negatives = np.take_along_axis(mem, choice, axis=1)
-        fn = self.dataset.is_false_negative(users[:, None], mem)  # (B, S1)
-        self._accumulate(memory_fn_share=fn.mean(), rho_mean=rho.mean(), sd_mean=sd.mean())
-        if fn.any():
-            self._accumulate(sd_false_neg=sd[fn].mean(), rho_false_neg=rho[fn].mean())
-        if (~fn).any():
-            self._accumulate(sd_true_neg=sd[~fn].mean(), rho_true_neg=rho[~fn].mean())
         self.last.update(memory=mem, rho=rho, sd=sd, choice=choice)
         self._update_memory(users, scorer)
         return negatives
@@ -164,16 +193,17 @@ class SRNS(NegativeSampler):
         self.memory[uniq] = np.take_along_axis(cand, top, axis=1)
 
     def on_epoch_end(self, epoch: int, scorer: Scorer) -> None:
+        """Store the epoch-end snapshot: the U×I score table (U·I counted scores) or a copy of
+        the embeddings (no score; later recomputations are counted where they happen)."""
         self.epoch = epoch
         if self._tables:
             users = torch.arange(self.dataset.n_users)
-            self.snapshots.append(scorer.peek_all(users).reshape(-1).clone())  # (U·I,)
-            scorer.n_scores += users.numel() * self.dataset.n_items
+            self.snapshots.append(scorer.score_all(users).reshape(-1))  # (U·I,), U·I counted scores
         else:
             self.snapshots.append(scorer.snapshot())
 
-    def inspect(self, user: int, scorer: Scorer) -> dict:
-        """Memory of one user: items, current score, score-history mean/std, false-negative flag."""
+    def inspect(self, user: int, scorer: Scorer) -> SRNSInspection:
+        """Memory of one user: items, current score and score-history mean/std (read-only)."""
         users = np.array([user], dtype=np.int64)
         mem = self.memory[users]  # (1, S1)
         current = scorer.peek_all(torch.from_numpy(users))[0].numpy()[mem[0]]
@@ -181,7 +211,6 @@ class SRNS(NegativeSampler):
             hist = self._snapshot_scores(torch.from_numpy(users), torch.from_numpy(mem))[:, 0, :].numpy()
             mean, std = hist.mean(0), hist.std(0)
         else:
-            mean, std = current.copy(), np.zeros(mem.shape[1])
-        return {"memory": mem[0], "score": current, "history_mean": mean, "history_std": std,
-                "false_negative": self.dataset.is_false_negative(user, mem[0]),
-                "n_snapshots": len(self.snapshots), "warmup_weight": self.warmup_weight()}
+            mean, std = current.copy(), np.zeros(mem.shape[1], dtype=np.float32)
+        return SRNSInspection(memory=mem[0], score=current, history_mean=mean, history_std=std,
+                              n_snapshots=len(self.snapshots), warmup_weight=self.warmup_weight())
