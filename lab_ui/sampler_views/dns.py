@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from negsamp_core.samplers import DNS
+from negsamp_core.samplers.dns import DNS, DNSInspection
 
 from ..chart_base import FALSE_NEGATIVE, LIGHT, Style, layout
 from ..i18n import _m, register, t
@@ -56,21 +55,7 @@ def fig_candidates(labels: Sequence[str], scores: Sequence[float], chosen: int, 
                   title_font_size=15)
 
 
-def inspect(sampler, user: int, scorer):
-    record = sampler.inspect(user, scorer)
-    if isinstance(record, dict):  # adapter until core6's DNSInspection lands: read the last batch
-        last = sampler.last
-        rows = np.flatnonzero(last.get("users", np.empty(0)) == user)
-        if not rows.size or "candidates" not in last:
-            return None
-        scores = last["candidate_scores"]
-        scores = None if scores is None else scores[rows[0]]
-        chosen = np.zeros(last["candidates"].shape[1], np.int64) if scores is None else scores.argmax(1)
-        record = SimpleNamespace(candidates=last["candidates"][rows[0]], scores=scores, chosen=chosen)
-    return record
-
-
-def panel(records, dataset, *, lang: str) -> Panel:
+def panel(records: list[tuple[int, DNSInspection]], dataset, *, lang: str) -> Panel:
     user, record = records[0]
     if record.scores is None:
         return Panel(text=t("dns_m1", lang))
@@ -88,6 +73,5 @@ VIEW = SamplerView(
             r"\mathcal{P}_u)",
     texts={"draws": "dns_draws", "cost": "dns_cost", "risk": "dns_risk", "paper": "dns_paper"},
     toy_params={"candidates": 4},
-    inspect=inspect,
     panel=panel,
 )

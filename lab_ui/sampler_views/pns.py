@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from negsamp_core.samplers import PNS
+from negsamp_core.samplers.pns import PNS, PNSInspection
 
 from ..chart_base import Style, layout
 from ..i18n import _m, register, t
@@ -50,14 +49,7 @@ def fig_probabilities(labels: Sequence[str], probabilities: Sequence[float], pop
                   title_font_size=15)
 
 
-def inspect(sampler, user: int, scorer):
-    record = sampler.inspect(user, scorer)
-    if isinstance(record, dict):  # adapter until core6's PNSInspection lands
-        record = SimpleNamespace(probabilities=record["probabilities"], alpha=sampler.params["alpha"])
-    return record
-
-
-def panel(records, dataset, *, lang: str) -> Panel:
+def panel(records: list[tuple[int, PNSInspection]], dataset, *, lang: str) -> Panel:
     user, record = records[0]
     probs = np.asarray(record.probabilities)
     best = np.argsort(-probs, kind="stable")[:TOP]
@@ -79,7 +71,6 @@ VIEW = SamplerView(
     style=STYLE,
     formula=r"P(j) = \frac{c_j^{\,\alpha}}{\sum_{j' \notin \mathcal{P}_u} c_{j'}^{\,\alpha}}, \quad j \notin \mathcal{P}_u",
     texts={"draws": "pns_draws", "cost": "pns_cost", "risk": "pns_risk", "paper": "pns_paper"},
-    inspect=inspect,
     panel=panel,
     sources=sources,
 )

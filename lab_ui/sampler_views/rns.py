@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from negsamp_core.samplers import RNS
+from negsamp_core.samplers.rns import RNS, RNSInspection
 
 from ..chart_base import Style
 from ..i18n import _m, register, t
@@ -25,14 +23,7 @@ MESSAGES = {
 register(__name__, MESSAGES)
 
 
-def inspect(sampler, user: int, scorer):
-    record = sampler.inspect(user, scorer)
-    if isinstance(record, dict):  # adapter until core6's RNSInspection lands
-        record = SimpleNamespace(n_non_positives=int(sampler.uniform.n_negatives[user]))
-    return record
-
-
-def panel(records, dataset, *, lang: str) -> Panel:
+def panel(records: list[tuple[int, RNSInspection]], dataset, *, lang: str) -> Panel:
     n = int(records[0][1].n_non_positives)
     return Panel(text=t("rns_internals", lang, n=n, p=1 / max(n, 1)))
 
@@ -42,6 +33,5 @@ VIEW = SamplerView(
     style=Style("#0072B2", "solid", "circle", ""),
     formula=r"j \sim \mathrm{Uniform}\big(\mathcal{I} \setminus \mathcal{P}_u\big)",
     texts={"draws": "rns_draws", "cost": "rns_cost", "risk": "rns_risk", "paper": "rns_paper"},
-    inspect=inspect,
     panel=panel,
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from negsamp_core.samplers import SRNS
+from negsamp_core.samplers.srns import SRNS, SRNSInspection
 
 from ..chart_base import FALSE_NEGATIVE, Style, layout
 from ..i18n import _m, register, t
@@ -83,14 +82,7 @@ def fig_memory(mean: Sequence[float], std: Sequence[float], false_negative: Sequ
     return layout(fig, t("srns_chart", lang), height, "srns-memory", title_font_size=15)
 
 
-def inspect(sampler, user: int, scorer):
-    record = sampler.inspect(user, scorer)
-    if isinstance(record, dict):  # adapter until core6's SRNSInspection lands (its flag is not used)
-        record = SimpleNamespace(**{k: v for k, v in record.items() if k != "false_negative"})
-    return record
-
-
-def panel(records, dataset, *, lang: str) -> Panel:
+def panel(records: list[tuple[int, SRNSInspection]], dataset, *, lang: str) -> Panel:
     means, stds, fns, labels = [], [], [], []
     for user, record in records:
         memory = np.asarray(record.memory)
@@ -112,6 +104,5 @@ VIEW = SamplerView(
     texts={"draws": "srns_draws", "cost": "srns_cost", "risk": "srns_risk", "paper": "srns_paper"},
     toy_params={"s1": 4, "s2": 4, "warmup": 3},
     inspect_users=USERS,
-    inspect=inspect,
     panel=panel,
 )
