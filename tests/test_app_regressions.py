@@ -2,6 +2,9 @@
 regressions build the figure the learner sees and read its labels, not the catalogue entry."""
 
 import colorsys
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,3 +88,11 @@ def test_irgan_panel_marks_false_negatives_and_shows_entropy():
     with torch.no_grad():
         probs = trainer.sampler.generator_distribution(np.array([user]))[0].numpy()
     assert bars.y[0] == pytest.approx(probs.max(), rel=1e-5)
+
+
+def test_regression_importing_lab_ui_sets_nothing_process_wide():
+    # lab_ui/__init__ used to call torch.set_num_threads(1) and build an optimiser on import.
+    code = ("import torch; torch.set_num_threads(3); import lab_ui, lab_ui.shell, lab_ui.figures, lab_ui.player; "
+            "assert torch.get_num_threads() == 3, torch.get_num_threads(); "
+            "lab_ui.shell.configure_process(); assert torch.get_num_threads() == 1")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
