@@ -82,12 +82,15 @@ def _observation_scale(pi_liked: np.ndarray, target: float) -> float:
     return hi
 
 
-def make_synthetic(config: SyntheticConfig | None = None, seed: int = 0, **overrides) -> Dataset:
+def make_synthetic(config: SyntheticConfig | None = None, seed: int = 0, *, min_positives_to_split: int | None = None,
+                   **overrides) -> Dataset:
     """Build the synthetic world (deterministic in ``seed``; ~20 ms at the default size).
 
     Args:
         config: a :class:`SyntheticConfig` (default sizes if None); ``overrides`` replace fields.
         seed: integer seed of the world.
+        min_positives_to_split: users with fewer observed positives get no held-out pairs (None:
+            ``floor(n * fraction)`` per part, see :func:`split_per_user`).
     Returns:
         a :class:`Dataset` with ``true_likes`` (exact false negatives), ``item_groups`` (genre ids),
         readable item names such as ``"Sci-fi 12"``, and ``info["config"]``.
@@ -120,7 +123,8 @@ def make_synthetic(config: SyntheticConfig | None = None, seed: int = 0, **overr
     first = np.r_[True, lu[order][1:] != lu[order][:-1]]
     best[lu[order][first]] = order[first]
     observed[best[best >= 0]] = True
-    train, valid, test = split_per_user(lu[observed], li[observed], (cfg.valid_fraction, cfg.test_fraction), rng)
+    train, valid, test = split_per_user(lu[observed], li[observed], (cfg.valid_fraction, cfg.test_fraction), rng,
+                                        min_positives=min_positives_to_split)
     names = tuple(f"{GENRES[g]} {k}" for k, g in enumerate(genre))
     return Dataset.from_pairs(
         "synthetic", n_u, n_i, train=train, valid=valid, test=test,
