@@ -21,6 +21,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from negsamp_core.results import epoch_scores
+
 from .chart_base import GREY, LIGHT, Style
 from .chart_base import layout as _layout
 from .i18n import sampler_label, t
@@ -205,7 +207,7 @@ def fig_cost(histories: Mapping[str, Sequence], *, lang: str = "en", height: int
     labels = [sampler_label(n) for n in names]
     sample = [float(np.mean([r.sample_seconds for r in histories[n]])) for n in names]
     train = [float(np.mean([r.train_seconds for r in histories[n]])) for n in names]
-    scores = [float(np.mean([r.n_scores + r.sampler_stats.get("g_scores", 0) for r in histories[n]])) for n in names]
+    scores = [float(np.mean([epoch_scores(r) for r in histories[n]])) for n in names]
     colours = [style_of(n).color for n in names]
     patterns = [style_of(n).pattern for n in names]
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,

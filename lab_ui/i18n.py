@@ -56,7 +56,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_held_out": _m("This dataset has {valid} validation and {test} test positives: with none, validation "
                       "curves, model selection and test metrics stay empty. Raise the density or the "
                       "observation rate on the Data page, or choose another dataset.",
-                      "该数据集有 {valid} 个验证正样本和 {test} 个测试正样本：若为零，验证曲线、模型选择和测试指标都将为空。"
+                      "该数据集有 {valid} 个验证正样本和 {test} 个测试正样本：若为零，验证曲线、"
+                      "模型选择和测试指标都将为空。"
                       "请在“数据”页提高密度或观测率，或换一个数据集。"),
     "busy": _m("The server is busy with other learners' trainings; this run continues at the next tick.",
                "服务器正忙于其他同学的训练，本次训练将在下一拍继续。"),
@@ -188,7 +189,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hardness_explain": _m("A negative scored far below the positive gives almost no gradient. Bars further right "
                            "than the grey random-item bars mean a sampler finds harder, more informative negatives.",
                            "得分远低于正样本的负样本几乎不产生梯度。若某采样器的柱形比灰色随机物品更靠右，说明它找到了更难、信息量更大的负样本。"),
-    "results_caption": _m("Best epoch = highest validation NDCG@{k}; test metrics at that epoch (never selected on test).",
+    "results_caption": _m("Best epoch = highest validation NDCG@{k}; test metrics at that epoch (never selected on "
+                          "test).",
                           "最佳轮次 = 验证集 NDCG@{k} 最高的轮次；测试指标取自该轮（从不在测试集上挑选）。"),
     "col_sampler": _m("sampler", "采样器"),
     "col_epochs": _m("epochs", "轮数"),
@@ -214,8 +216,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "negatives it drew for one user in the last step, and why.",
                            "选择一个采样器，调节参数并训练，然后在单步视图中查看它在上一步为某位用户具体抽到了哪些负样本，以及原因。"),
     "step_view": _m("Step view: the last training step", "单步视图：上一个训练步"),
-    "step_view_playing": _m("The step view updates when you pause or press Step.", "暂停或按“单步”时，单步视图才会更新。"),
-    "step_view_empty": _m("Press Step to train one batch and see its negatives.", "按“单步”训练一个批次，即可查看其负样本。"),
+    "step_view_playing": _m("The step view updates when you pause or press Step.",
+                            "暂停或按“单步”时，单步视图才会更新。"),
+    "step_view_empty": _m("Press Step to train one batch and see its negatives.",
+                          "按“单步”训练一个批次，即可查看其负样本。"),
     "step_user": _m("User of the last batch", "上一批次中的用户"),
     "step_user_help": _m("Only users with a positive in the last batch have sampled negatives to show.",
                          "只有在上一批次中有正样本的用户才有可展示的负样本。"),
@@ -236,7 +240,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "code_title": _m("Show the code: how {sampler} draws its negatives", "查看代码：{sampler} 如何抽取负样本"),
     "code_caption": _m("{sampler}'s `_draw`, exactly as it runs in training (the sampler's whole algorithm: "
                        "no labels, no statistics).",
-                       "{sampler} 的 `_draw`，与训练时运行的完全相同（这就是该采样器的全部算法：不含标签，也不含统计）。"),
+                       "{sampler} 的 `_draw`，与训练时运行的完全相同（这就是该采样器的全部算法：不含标签，也不含统计）"
+                       "。"),
     "code_reference": _m("Reference implementation (readable)", "参考实现（易读版）"),
     "code_fast": _m("Fast path that runs in training", "训练时运行的快速实现"),
     "code_reference_caption": _m("{sampler}'s fast `_draw` is vectorised and hard to read. The first tab is the "
@@ -282,14 +287,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "syn_items": _m("Items", "物品数"),
     "syn_density": _m("Density: share of user-item pairs that are liked", "密度：被喜欢的用户-物品对比例"),
     "syn_skew": _m("Popularity skew (Zipf exponent)", "流行度偏斜（Zipf 指数）"),
-    "syn_skew_help": _m("0 = all items equally popular; 1 = a classic long tail.", "0 = 所有物品一样流行；1 = 典型长尾。"),
+    "syn_skew_help": _m("0 = all items equally popular; 1 = a classic long tail.",
+                        "0 = 所有物品一样流行；1 = 典型长尾。"),
     "syn_obs": _m("Observation rate: share of liked items observed", "观测率：被观测到的喜欢物品比例"),
     "syn_obs_help": _m("Lower = more liked items stay hidden = more false negatives to fall into.",
                        "越低 = 越多喜欢的物品被隐藏 = 越容易采到伪负例。"),
     "syn_build": _m("Build this world", "生成这个世界"),
     "movielens_caption": _m("The files are not shipped (GroupLens licence). Point at a folder holding ml-100k/ or "
                             "ml-latest-small/, or download the official archive (checksum-verified).",
-                            "本项目不附带这些文件（GroupLens 许可）。请指定包含 ml-100k/ 或 ml-latest-small/ 的文件夹，或下载官方压缩包（校验和验证）。"),
+                            "本项目不附带这些文件（GroupLens 许可）。请指定包含 ml-100k/ 或 ml-latest-small/ 的文件夹，"
+                            "或下载官方压缩包（校验和验证）。"),
     "ml_name": _m("Dataset", "数据集"),
     "ml_folder": _m("Local folder (default: NEGSAMP_DATA_DIR)", "本地文件夹（默认：NEGSAMP_DATA_DIR）"),
     "ml_threshold": _m("Positive when rating ≥", "评分 ≥ 该值视为正样本"),
@@ -302,7 +309,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "csv_title": _m("Your own CSV", "你自己的 CSV"),
     "csv_caption": _m("Columns: user and item (required), rating (optional, with a threshold), timestamp "
                       "(optional: the latest interactions become the test set), title (optional).",
-                      "列：user 和 item（必需），rating（可选，配合阈值），timestamp（可选：最近的交互作为测试集），title（可选）。"),
+                      "列：user 和 item（必需），rating（可选，配合阈值），timestamp（可选：最近的交互作为测试集），"
+                      "title（可选）。"),
     "csv_upload": _m("Upload a CSV", "上传 CSV"),
     "csv_threshold": _m("Rating threshold (0 = every row is positive)", "评分阈值（0 = 每一行都是正样本）"),
     "csv_use": _m("Use this file", "使用此文件"),
@@ -350,7 +358,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "family_model_text": _m("Ask the current model which items it wrongly likes and train on those. Faster "
                             "learning, but more cost and more false negatives (SRNS tries to avoid them; watch "
                             "its false-negative rate against DNS's to see how well it succeeds on each dataset).",
-                            "询问当前模型它错误地喜欢哪些物品，并在这些物品上训练。学得更快，但开销更大、伪负例更多（SRNS 试图避开它们；"
+                            "询问当前模型它错误地喜欢哪些物品，并在这些物品上训练。学得更快，但开销更大、"
+                            "伪负例更多（SRNS 试图避开它们；"
                             "对比它与 DNS 的伪负例率，看看它在每个数据集上做得如何）。"),
     "learn_samplers": _m("The samplers, one card each", "各采样器一览"),
     "card_draws": _m("What it draws", "抽什么"),
@@ -364,8 +373,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "the bars count how often each sampler drew each film as a negative for the chosen user. "
                              "✓ = the user's training positive (never drawn); ★ = a film the user truly likes but has "
                              "not watched (shaded column): drawing it is a false negative.",
-                             "六位用户、十二部电影。每个采样器都训练同一个模型 {epochs} 轮；柱形统计每个采样器为所选用户把每部电影"
-                             "抽作负样本的次数。✓ = 该用户的训练正样本（从不会被抽中）；★ = 用户其实喜欢但还没看过的电影（阴影列）：抽中它就是伪负例。"),
+                             "六位用户、十二部电影。每个采样器都训练同一个模型 {epochs} 轮；"
+                             "柱形统计每个采样器为所选用户把每部电影"
+                             "抽作负样本的次数。✓ = 该用户的训练正样本（从不会被抽中）；★ = "
+                             "用户其实喜欢但还没看过的电影（阴影列）：抽中它就是伪负例。"),
     "learn_user": _m("Toy user", "玩具世界用户"),
     "learn_chart": _m("How often each sampler drew each film as a negative for {user}",
                       "每个采样器为 {user} 把每部电影抽作负样本的次数"),

@@ -10,7 +10,7 @@ from negsamp_core.samplers import SAMPLERS
 from . import state
 from .figures import style_of
 from .i18n import param_help, param_label, sampler_label, t
-from .sampler_views import Panel, SamplerView
+from .sampler_views import Panel, SamplerView, view_for
 
 __all__ = ["training_settings", "sampler_params", "legend_html", "internals_panel", "code_expander"]
 
@@ -32,35 +32,40 @@ def training_settings(prefix: str, lang: str) -> None:
 
 def sampler_params(prefix: str, name: str, lang: str) -> None:
     """The sampler's own parameters: 🟢 live ones apply at the next tick, 🔴 ones reset the run;
-    the default and the paper's value are shown under each; on/off options are checkboxes."""
+    on/off options are checkboxes, named options (the view's ``choices``) a select box, numbers
+    sliders; the default and the paper's value are shown under each."""
     specs = SAMPLERS[name].PARAMS
     if not specs:
         st.caption(t("no_params", lang, sampler=sampler_label(name)))
         return
     columns = st.columns(2) if len(specs) > 2 else [st.container()]
     for index, spec in enumerate(specs):
-        key = f"{prefix}_{name}_{spec.name}"
-        label = f"{param_label(name, spec.name, lang)} {'🟢' if spec.live else '🔴'}"
-        help_text = param_help(name, spec.name, lang, spec.help)
-        if state.is_boolean(spec):
-            with columns[index % len(columns)]:
-                st.checkbox(label, help=help_text, **state.bind(key))
-                st.caption(t("param_default", lang, default=t("on" if spec.default else "off", lang)) + " · "
-                           + t("param_paper", lang, paper=spec.paper))
-            continue
-        span = (spec.high - spec.low) / spec.step
-        if spec.integer:
-            kw = dict(min_value=int(spec.low), max_value=int(spec.high), step=max(int(spec.step), 1))
-        else:
-            kw = dict(min_value=float(spec.low), max_value=float(spec.high), step=float(spec.step))
         with columns[index % len(columns)]:
-            if span <= 400:
-                st.slider(label, help=help_text, **kw, **state.bind(key))
-            else:
-                st.number_input(label, help=help_text, format=None if spec.integer else "%g", **kw,
-                                **state.bind(key))
-            st.caption(t("param_default", lang, default=f"{spec.default:g}") + " · "
-                       + t("param_paper", lang, paper=spec.paper))
+            default = _param_widget(prefix, name, spec, lang)
+            st.caption(t("param_default", lang, default=default) + " · " + t("param_paper", lang, paper=spec.paper))
+
+
+def _param_widget(prefix: str, name: str, spec, lang: str) -> str:
+    """Draw one parameter's widget; return its default as text."""
+    bound = state.bind(f"{prefix}_{name}_{spec.name}")
+    label = f"{param_label(name, spec.name, lang)} {'🟢' if spec.live else '🔴'}"
+    help_text = param_help(name, spec.name, lang, spec.help)
+    options = view_for(name).choices.get(spec.name)
+    if options:
+        st.selectbox(label, tuple(options), format_func=lambda v: t(options[v], lang), help=help_text, **bound)
+        return t(options[int(spec.default)], lang)
+    if state.is_boolean(spec):
+        st.checkbox(label, help=help_text, **bound)
+        return t("on" if spec.default else "off", lang)
+    if spec.integer:
+        kw = dict(min_value=int(spec.low), max_value=int(spec.high), step=max(int(spec.step), 1))
+    else:
+        kw = dict(min_value=float(spec.low), max_value=float(spec.high), step=float(spec.step))
+    if (spec.high - spec.low) / spec.step <= 400:
+        st.slider(label, help=help_text, **kw, **bound)
+    else:
+        st.number_input(label, help=help_text, format=None if spec.integer else "%g", **kw, **bound)
+    return f"{spec.default:g}"
 
 
 def legend_html(samplers, lang: str) -> str:

@@ -97,8 +97,8 @@ with tab_ml:
     c1, c2 = st.columns(2)
     c1.slider(tr("ml_threshold"), 1.0, 5.0, step=0.5, **state.bind("ml_threshold"))
     if name == "ml-100k":
-        c2.radio(tr("ml_split"), ("u1", "random"), format_func={"u1": tr("ml_split_u1"), "random": tr("ml_split_random")}.get,
-                 **state.bind("ml_split"))
+        splits = {"u1": tr("ml_split_u1"), "random": tr("ml_split_random")}
+        c2.radio(tr("ml_split"), tuple(splits), format_func=splits.get, **state.bind("ml_split"))
     b1, b2 = st.columns(2)
     if b1.button(tr("ml_load"), key="data_ml_load", icon=":material/folder_open:"):
         state.request_values({"dataset": name})

@@ -85,6 +85,8 @@ class SamplerView:
         texts: ``{role: catalogue key}`` for the roles of :data:`TEXT_ROLES` (registered by the view).
         description: untranslated fallback for "draws" (the default view takes the docstring).
         toy_params: small settings for the Learn page's six-user toy world.
+        choices: ``{param: {value: catalogue key}}`` for integer parameters that pick one of a few
+            named options (a select box instead of a slider).
         inspect_users: how many users of the last batch the internals panel reads (SRNS: a cloud).
         inspect: ``(sampler, user, scorer) -> record | None``: the sampler's typed record.
         panel: ``(records, dataset, *, lang) -> Panel`` with ``records = [(user, record), ...]``;
@@ -98,6 +100,7 @@ class SamplerView:
     texts: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
     toy_params: Mapping[str, Any] = field(default_factory=dict)
+    choices: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
     inspect_users: int = 1
     inspect: Callable[..., Any] = plain_inspect
     panel: Callable[..., Panel | None] | None = None

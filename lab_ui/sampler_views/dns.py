@@ -17,7 +17,8 @@ MESSAGES = {
     "param_dns_candidates": _m("M: candidates", "M：候选数"),
     "help_dns_candidates": _m("Uniform candidates scored per negative; the highest-scored one is kept. "
                               "M = 1 is RNS; larger M = harder negatives and more false negatives.",
-                              "每个负样本评分的均匀候选数，保留得分最高的一个。M = 1 即 RNS；M 越大，负样本越难，伪负例也越多。"),
+                              "每个负样本评分的均匀候选数，保留得分最高的一个。M = 1 即 RNS；M 越大，负样本越难，"
+                              "伪负例也越多。"),
     "dns_chart": _m("DNS: the {m} candidates for the first negative of {user}, scored when they were drawn "
                     "(chosen = highest; the table above uses the model after the update)",
                     "DNS：{user} 第一个负样本的 {m} 个候选，抽样时的得分（被选中的 = 最高分；上表用的是更新后的模型）"),
@@ -32,7 +33,8 @@ MESSAGES = {
                    "M 越大，“最难”的物品越可能是用户其实喜欢的。"),
     "dns_paper": _m("Zhang, Chen, Wang, Yu, Optimizing Top-N Collaborative Filtering via Dynamic Negative Item "
                     "Sampling, SIGIR 2013.",
-                    "Zhang、Chen、Wang、Yu，Optimizing Top-N Collaborative Filtering via Dynamic Negative Item Sampling，SIGIR 2013。"),
+                    "Zhang、Chen、Wang、Yu，Optimizing Top-N Collaborative Filtering via Dynamic Negative Item "
+                    "Sampling，SIGIR 2013。"),
 }
 register(__name__, MESSAGES)
 

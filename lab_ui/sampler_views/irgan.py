@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from negsamp_core.samplers import IRGAN
 from negsamp_core.samplers import irgan as core
+from negsamp_core.samplers.irgan import IRGAN, IRGANInspection
 
 from ..chart_base import FALSE_NEGATIVE, GREY, Style, layout
 from ..i18n import _m, register, t
@@ -45,12 +44,14 @@ MESSAGES = {
     "irgan_entropy": _m("Entropy of G", "G 的熵"),
     "irgan_entropy_help": _m("Uniform sampling would have entropy {max:.2f} nats. Close to it: G still samples "
                              "almost uniformly (like RNS). Far below: G concentrates on a few items.",
-                             "均匀采样的熵为 {max:.2f} 奈特。接近该值说明 G 仍几乎均匀采样（像 RNS）；远低于它说明 G 集中在少数物品上。"),
+                             "均匀采样的熵为 {max:.2f} 奈特。接近该值说明 G 仍几乎均匀采样（像 RNS）；远低于它说明 G "
+                             "集中在少数物品上。"),
     "irgan_reward_y": _m("D's reward 2(σ(s_D) − 0.5)", "D 的奖励 2(σ(s_D) − 0.5)"),
     "irgan_prob_y": _m("probability p_G", "概率 p_G"),
     "irgan_draws": _m("A second model, the generator G, proposes negatives from its softmax; G is trained "
                       "(REINFORCE) to propose items the recommender D scores high.",
-                      "第二个模型——生成器 G——按其 softmax 提出负样本；G 通过 REINFORCE 训练，去提出推荐模型 D 打分高的物品。"),
+                      "第二个模型——生成器 G——按其 softmax 提出负样本；G 通过 REINFORCE 训练，去提出推荐模型 D "
+                      "打分高的物品。"),
     "irgan_cost": _m("A second model to train, and a score for every item per user.",
                      "需要额外训练一个模型，并为每位用户给所有物品打分。"),
     "irgan_risk": _m("Adversarial training is unstable; an untrained G samples almost uniformly; G also learns to "
@@ -58,13 +59,41 @@ MESSAGES = {
                      "对抗训练不稳定；未训练的 G 几乎均匀采样；G 也会学着提出用户喜欢的物品。"),
     "irgan_paper": _m("Wang et al., IRGAN: A Minimax Game for Unifying Generative and Discriminative Information "
                       "Retrieval Models, SIGIR 2017.",
-                      "Wang 等，IRGAN: A Minimax Game for Unifying Generative and Discriminative Information Retrieval Models，SIGIR 2017。"),
+                      "Wang 等，IRGAN: A Minimax Game for Unifying Generative and Discriminative Information Retrieval "
+                      "Models，SIGIR 2017。"),
     "dns_special_case": _m("**DNS is IRGAN's special case.** Take IRGAN, make the generator the recommender itself "
                            "(G = D) and put all of its probability on the best of M uniform candidates (a softmax at "
                            "temperature τ → 0 over M items): that is DNS. No second model, no adversarial game: the "
                            "point of the source article.",
-                           "**DNS 是 IRGAN 的特例。** 把 IRGAN 的生成器换成推荐模型本身（G = D），并把全部概率放在 M 个均匀候选中"
-                           "得分最高的那个上（即在 M 个物品上温度 τ → 0 的 softmax）：这就是 DNS。没有第二个模型，也没有对抗博弈——这正是原文的要点。"),
+                           "**DNS 是 IRGAN 的特例。** 把 IRGAN 的生成器换成推荐模型本身（G = D），并把全部概率放在 M "
+                           "个均匀候选中"
+                           "得分最高的那个上（即在 M 个物品上温度 τ → 0 的 softmax）：这就是 DNS。没有第二个模型，"
+                           "也没有对抗博弈——这正是原文的要点。"),
+    "param_irgan_g_init": _m("G's start", "G 的初始化"),
+    "param_irgan_g_init_std": _m("G's initial std", "G 的初始标准差"),
+    "param_irgan_g_pretrain_patience": _m("Pretraining patience", "预训练耐心轮数"),
+    "param_irgan_g_pretrain_lr": _m("Pretraining learning rate", "预训练学习率"),
+    "param_irgan_g_pretrain_l2": _m("Pretraining L2", "预训练 L2 正则"),
+    "param_irgan_g_pretrain_batch": _m("Pretraining batch size", "预训练批大小"),
+    "param_irgan_g_pretrain_candidates": _m("Pretraining DNS candidates M", "预训练 DNS 候选数 M"),
+    "help_irgan_g_init": _m("How G starts: untrained (near-uniform, like RNS), pretrained with BPR on uniform "
+                            "negatives, or pretrained with DNS negatives (the released code starts from a "
+                            "DNS-pretrained G).",
+                            "G 的起点：未训练（接近均匀，类似 RNS）、用均匀负样本做 BPR 预训练，或用 DNS 负样本预训练"
+                            "（原论文代码从 DNS 预训练的 G 开始）。"),
+    "help_irgan_g_init_std": _m("Standard deviation of G's random initial embeddings (before any pretraining).",
+                                "G 随机初始嵌入的标准差（在任何预训练之前）。"),
+    "help_irgan_g_pretrain_patience": _m("Stop G's pretraining after this many epochs without validation "
+                                         "improvement (the best epoch is kept).",
+                                         "验证集连续这么多轮没有提升时停止 G 的预训练（保留最佳轮次）。"),
+    "help_irgan_g_pretrain_lr": _m("Learning rate (Adam) of G's pretraining.", "G 预训练的学习率（Adam）。"),
+    "help_irgan_g_pretrain_l2": _m("L2 weight of G's pretraining.", "G 预训练的 L2 正则权重。"),
+    "help_irgan_g_pretrain_batch": _m("Positive pairs per step of G's pretraining.", "G 预训练每步的正样本对数。"),
+    "help_irgan_g_pretrain_candidates": _m("DNS candidates per negative when G is pretrained with DNS.",
+                                           "用 DNS 预训练 G 时每个负样本的候选数。"),
+    "irgan_g_init_uniform": _m("untrained (near-uniform)", "未训练（接近均匀）"),
+    "irgan_g_init_bpr": _m("BPR-pretrained", "BPR 预训练"),
+    "irgan_g_init_dns": _m("DNS-pretrained (released code)", "DNS 预训练（原论文代码）"),
     "param_irgan_baseline": _m("Baseline: subtract each user's mean reward", "基线：减去每位用户的平均奖励"),
     "param_irgan_online": _m("Online: alternate D and G every step", "在线：每一步交替训练 D 与 G"),
     "help_irgan_baseline": _m("A REINFORCE baseline: same expected gradient for G, less variance. Off in the "
@@ -99,14 +128,7 @@ def fig_generator(labels: Sequence[str], probabilities: Sequence[float], rewards
     return layout(fig, t("irgan_chart", lang, n=len(labels), user=user), height, "irgan-g", title_font_size=15)
 
 
-def inspect(sampler, user: int, scorer):
-    record = sampler.inspect(user, scorer)
-    if isinstance(record, dict):  # adapter until irgan7's IRGANInspection lands
-        record = SimpleNamespace(**record)
-    return record
-
-
-def panel(records, dataset, *, lang: str) -> Panel:
+def panel(records: list[tuple[int, IRGANInspection]], dataset, *, lang: str) -> Panel:
     user, record = records[0]
     probs, reward = np.asarray(record.probabilities), np.asarray(record.reward)
     best = np.argsort(-probs, kind="stable")[:TOP]
@@ -140,7 +162,7 @@ VIEW = SamplerView(
     texts={"draws": "irgan_draws", "cost": "irgan_cost", "risk": "irgan_risk", "paper": "irgan_paper",
            "note": "dns_special_case"},
     toy_params={"g_samples": 8, "g_epochs": 2, "temperature": 0.5},
-    inspect=inspect,
+    choices={"g_init": {0: "irgan_g_init_uniform", 1: "irgan_g_init_bpr", 2: "irgan_g_init_dns"}},
     panel=panel,
     sources=sources,
 )

@@ -69,7 +69,8 @@ def sources(cls: type) -> list[SourceBlock]:
 VIEW = SamplerView(
     name=PNS.name,
     style=STYLE,
-    formula=r"P(j) = \frac{c_j^{\,\alpha}}{\sum_{j' \notin \mathcal{P}_u} c_{j'}^{\,\alpha}}, \quad j \notin \mathcal{P}_u",
+    formula=r"P(j) = \frac{c_j^{\,\alpha}}{\sum_{j' \notin \mathcal{P}_u} c_{j'}^{\,\alpha}}, "
+            r"\quad j \notin \mathcal{P}_u",
     texts={"draws": "pns_draws", "cost": "pns_cost", "risk": "pns_risk", "paper": "pns_paper"},
     panel=panel,
     sources=sources,

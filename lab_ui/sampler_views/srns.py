@@ -25,7 +25,8 @@ MESSAGES = {
                        "每次更新记忆时混入的新均匀候选数。"),
     "help_srns_alpha": _m("Weight of the score's standard deviation: prefer items whose score fluctuates "
                           "(hard true negatives) over stable high scores (likely false negatives). 0 = pure hardness.",
-                          "得分标准差的权重：偏好得分波动的物品（困难的真负例），而不是得分稳定偏高的物品（可能是伪负例）。0 = 只看难度。"),
+                          "得分标准差的权重：偏好得分波动的物品（困难的真负例），"
+                          "而不是得分稳定偏高的物品（可能是伪负例）。0 = 只看难度。"),
     "help_srns_warmup": _m("The variance term grows as min(1, epoch / W).", "方差项按 min(1, 轮数 / W) 逐渐增大。"),
     "help_srns_tau": _m("Temperature of the memory update: small τ keeps the hardest items.",
                         "记忆更新的温度：τ 越小越倾向保留最难的物品。"),
@@ -41,9 +42,12 @@ MESSAGES = {
                        "high). It picks argmax ρ + α·w·std, so it prefers the fluctuating ones. Check whether the "
                        "hypothesis holds here: if the orange ✕ sit high, false negatives fluctuate too and SRNS "
                        "cannot tell them apart. {n} snapshots stored, warm-up weight w = {w:.2f}.",
-                       "SRNS 的假设（Ding 等，NeurIPS 2020）：伪负例（橙色 ✕）得分高且**稳定**（右下），困难的真负例得分高但"
-                       "**波动**（右上）。它选择 argmax ρ + α·w·std，因此偏好波动的物品。请检查该假设在这里是否成立：如果橙色 ✕ "
-                       "位置偏高，说明伪负例同样波动，SRNS 就无法把它们区分出来。已存 {n} 个快照，预热权重 w = {w:.2f}。"),
+                       "SRNS 的假设（Ding 等，NeurIPS 2020）：伪负例（橙色 ✕）得分高且**稳定**（右下），"
+                       "困难的真负例得分高但"
+                       "**波动**（右上）。它选择 argmax ρ + α·w·std，因此偏好波动的物品。请检查该假设在这里是否成立："
+                       "如果橙色 ✕ "
+                       "位置偏高，说明伪负例同样波动，SRNS 就无法把它们区分出来。已存 {n} 个快照，预热权重 w = "
+                       "{w:.2f}。"),
     "srns_wait": _m("The score history needs at least two finished epochs.", "得分历史至少需要完成两轮训练。"),
     "srns_draws": _m("From a small per-user memory of hard candidates, the item whose score is high and "
                      "fluctuates across epochs.",
@@ -54,7 +58,8 @@ MESSAGES = {
                     "方差项需要几轮的历史才能起作用；需要调节的参数更多。"),
     "srns_paper": _m("Ding, Quan, Yao, Li, Jin, Simplify and Robustify Negative Sampling for Implicit "
                      "Collaborative Filtering, NeurIPS 2020.",
-                     "Ding、Quan、Yao、Li、Jin，Simplify and Robustify Negative Sampling for Implicit Collaborative Filtering，NeurIPS 2020。"),
+                     "Ding、Quan、Yao、Li、Jin，Simplify and Robustify Negative Sampling for Implicit Collaborative "
+                     "Filtering，NeurIPS 2020。"),
 }
 register(__name__, MESSAGES)
 
