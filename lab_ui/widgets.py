@@ -81,10 +81,13 @@ def legend_html(samplers, lang: str) -> str:
 
 
 def internals_panel(panel: Panel | None, *, key: str, empty: str) -> None:
-    """Render a view's internals :class:`Panel`: metric (left) beside the figure, then text and caption."""
+    """Render a view's internals :class:`Panel`: its note, the metric (left) beside the figure, then
+    text and caption."""
     if panel is None:
         st.caption(empty)
         return
+    if panel.note:
+        st.info(panel.note, icon="⏳")
     left, right = st.columns([1, 3]) if panel.metric else (None, st.container())
     if panel.metric:
         left.metric(panel.metric.label, panel.metric.value, help=panel.metric.help or None)

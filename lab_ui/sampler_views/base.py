@@ -39,8 +39,9 @@ class Metric:
 
 @dataclass(frozen=True)
 class Panel:
-    """The internals of one sampler for one user, ready to render: metric, figure, text, caption."""
+    """The internals of one sampler for one user, ready to render: note, metric, figure, text, caption."""
 
+    note: str = ""  # shown first, as a notice (e.g. "the history needs two epochs" above an empty chart)
     figure: go.Figure | None = None
     text: str = ""  # markdown (shown instead of a figure, or under it)
     caption: str = ""

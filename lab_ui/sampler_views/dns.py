@@ -19,10 +19,13 @@ MESSAGES = {
                               "M = 1 is RNS; larger M = harder negatives and more false negatives.",
                               "每个负样本评分的均匀候选数，保留得分最高的一个。M = 1 即 RNS；M 越大，负样本越难，"
                               "伪负例也越多。"),
-    "dns_chart": _m("DNS: the {m} candidates for the first negative of {user}, scored when they were drawn "
-                    "(chosen = highest; the table above uses the model after the update)",
-                    "DNS：{user} 第一个负样本的 {m} 个候选，抽样时的得分（被选中的 = 最高分；上表用的是更新后的模型）"),
-    "dns_chart_y": _m("model score when drawn (★ = false negative)", "抽样时的模型得分（★ = 伪负例）"),
+    "dns_chart": _m("DNS: the {m} candidates for {user}'s first negative<br><sup>scored when they were drawn; the "
+                    "highest is chosen; ★ with an orange outline = false negative (the table above scores with the "
+                    "model after the update)</sup>",
+                    "DNS：{user} 第一个负样本的 {m} 个候选<br><sup>抽样时的得分；得分最高者被选中；★ 加橙色边框 = "
+                    "伪负例"
+                    "（上表用的是更新后的模型）</sup>"),
+    "dns_chart_y": _m("score when drawn", "抽样时的得分"),
     "dns_m1": _m("With M = 1 there is nothing to choose: DNS is exactly RNS.", "M = 1 时无可挑选：DNS 就是 RNS。"),
     "trace_candidate": _m("candidate", "候选"),
     "trace_chosen": _m("chosen", "选中"),
@@ -52,9 +55,9 @@ def fig_candidates(labels: Sequence[str], scores: Sequence[float], chosen: int, 
                            marker=dict(color=colours, line=dict(color=lines, width=3)), text=text,
                            textposition="outside", name=t("trace_candidate", lang)))
     fig.update_xaxes(type="category", tickangle=-30)
-    fig.update_yaxes(title_text=t("dns_chart_y", lang))
+    fig.update_yaxes(title_text=t("dns_chart_y", lang), tickformat=".2~g")
     return layout(fig, t("dns_chart", lang, m=len(labels), user=user), height, "dns-candidates", showlegend=False,
-                  title_font_size=15)
+                  title_font_size=15, margin=dict(l=70, r=20, t=80, b=50))
 
 
 def panel(records: list[tuple[int, DNSInspection]], dataset, *, lang: str) -> Panel:

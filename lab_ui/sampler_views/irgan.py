@@ -39,8 +39,10 @@ MESSAGES = {
     "help_irgan_g_pretrain_epochs": _m("BPR pretraining of G before the adversarial game (0 = untrained G, "
                                        "which samples almost uniformly).",
                                        "对抗训练前用 BPR 预训练 G 的轮数（0 = 未训练的 G，几乎均匀采样）。"),
-    "irgan_chart": _m("IRGAN generator: {user}'s {n} most likely negatives p_G(j | u), with D's reward",
-                      "IRGAN 生成器：{user} 最可能被抽中的 {n} 个负样本 p_G(j | u)，及判别器 D 的奖励"),
+    "irgan_chart": _m("IRGAN generator: {user}'s {n} most likely negatives<br><sup>bars: p_G(j | u), orange ★ = "
+                      "false negative; dotted line: D's reward (right axis)</sup>",
+                      "IRGAN 生成器：{user} 最可能被抽中的 {n} 个负样本<br><sup>柱：p_G(j | u)，橙色 ★ = 伪负例；"
+                      "虚线：判别器 D 的奖励（右轴）</sup>"),
     "irgan_entropy": _m("Entropy of G", "G 的熵"),
     "irgan_entropy_help": _m("Uniform sampling would have entropy {max:.2f} nats. Close to it: G still samples "
                              "almost uniformly (like RNS). Far below: G concentrates on a few items.",
@@ -111,7 +113,7 @@ TOP = 15  # bars shown
 
 
 def fig_generator(labels: Sequence[str], probabilities: Sequence[float], rewards: Sequence[float],
-                  false_negative: Sequence[bool], *, user: str, lang: str = "en", height: int = 340) -> go.Figure:
+                  false_negative: Sequence[bool], *, user: str, lang: str = "en", height: int = 360) -> go.Figure:
     """IRGAN: the generator's most likely negatives for one user (bars; ★ and orange: false negatives)
     and D's reward of each (line, right axis)."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -124,8 +126,9 @@ def fig_generator(labels: Sequence[str], probabilities: Sequence[float], rewards
                   secondary_y=True)
     fig.update_xaxes(type="category", tickangle=-30)
     fig.update_yaxes(title_text=t("irgan_prob_y", lang), rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text=t("irgan_reward_y", lang), range=[-1, 1], secondary_y=True)
-    return layout(fig, t("irgan_chart", lang, n=len(labels), user=user), height, "irgan-g", title_font_size=15)
+    fig.update_yaxes(title_text=t("irgan_reward_y", lang), range=[-1, 1], dtick=0.5, secondary_y=True)
+    return layout(fig, t("irgan_chart", lang, n=len(labels), user=user), height, "irgan-g", title_font_size=15,
+                  margin=dict(l=70, r=70, t=80, b=50), showlegend=False)  # the axis titles name both traces
 
 
 def panel(records: list[tuple[int, IRGANInspection]], dataset, *, lang: str) -> Panel:

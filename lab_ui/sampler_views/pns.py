@@ -17,11 +17,12 @@ MESSAGES = {
     "param_pns_alpha": _m("α: popularity exponent", "α：流行度指数"),
     "help_pns_alpha": _m("p(j) ∝ popularity^α. 0 = uniform (exactly RNS), 1 = proportional to popularity.",
                          "p(j) ∝ 流行度^α。0 = 均匀（即 RNS），1 = 与流行度成正比。"),
-    "pns_chart": _m("PNS sampling probability of {user}'s top items (α = {alpha})",
-                    "PNS 对 {user} 概率最高的物品（α = {alpha}）"),
+    "pns_chart": _m("PNS sampling probability of {user}'s top items (α = {alpha})<br><sup>the number on each "
+                    "bar is the item's training popularity c_j</sup>",
+                    "PNS 对 {user} 概率最高的物品（α = {alpha}）<br><sup>柱上数字为该物品的训练流行度 c_j</sup>"),
     "pns_explain": _m("The distribution is fixed before training: it never looks at the model.",
                       "该分布在训练前就已固定：它从不参考模型。"),
-    "pns_prob_y": _m("probability p(j) (bar labels: training popularity c_j)", "概率 p(j)（柱上数字：训练流行度 c_j）"),
+    "pns_prob_y": _m("probability p(j)", "概率 p(j)"),
     "pns_draws": _m("Popular items more often: probability ∝ popularity^α (α = 0.75 as in word2vec).",
                     "更常抽热门物品：概率 ∝ 流行度^α（与 word2vec 一样取 α = 0.75）。"),
     "pns_cost": _m("A binary search per negative; no model score.", "每个负样本一次二分查找；不需要模型打分。"),
@@ -46,7 +47,7 @@ def fig_probabilities(labels: Sequence[str], probabilities: Sequence[float], pop
     fig.update_xaxes(type="category", tickangle=-30)
     fig.update_yaxes(title_text=t("pns_prob_y", lang), rangemode="tozero")
     return layout(fig, t("pns_chart", lang, user=user, alpha=f"{alpha:g}"), height, "pns-probs", showlegend=False,
-                  title_font_size=15)
+                  title_font_size=15, margin=dict(l=70, r=20, t=80, b=50))
 
 
 def panel(records: list[tuple[int, PNSInspection]], dataset, *, lang: str) -> Panel:

@@ -48,7 +48,9 @@ MESSAGES = {
                        "如果橙色 ✕ "
                        "位置偏高，说明伪负例同样波动，SRNS 就无法把它们区分出来。已存 {n} 个快照，预热权重 w = "
                        "{w:.2f}。"),
-    "srns_wait": _m("The score history needs at least two finished epochs.", "得分历史至少需要完成两轮训练。"),
+    "srns_wait": _m("The score history needs at least two finished epochs: until then every std is 0 and the "
+                    "points lie on the bottom line.",
+                    "得分历史至少需要完成两轮训练：在此之前所有标准差都为 0，点都落在底线上。"),
     "srns_draws": _m("From a small per-user memory of hard candidates, the item whose score is high and "
                      "fluctuates across epochs.",
                      "从每位用户的一小块困难候选记忆中，挑选得分高且在各轮之间波动的物品。"),
@@ -98,7 +100,7 @@ def panel(records: list[tuple[int, SRNSInspection]], dataset, *, lang: str) -> P
     last = records[-1][1]
     text = t("srns_explain", lang, n=last.n_snapshots, w=last.warmup_weight)
     return Panel(figure=fig_memory(means, stds, fns, labels, lang=lang), text=text,
-                 caption=t("srns_wait", lang) if last.n_snapshots < 2 else "")
+                 note=t("srns_wait", lang) if last.n_snapshots < 2 else "")
 
 
 VIEW = SamplerView(
