@@ -80,7 +80,7 @@ def _add_param(group, sname: str, spec) -> None:
         group.add_argument(_param_flag(sname, spec.name), dest=dest, default=None,
                            action=argparse.BooleanOptionalAction, help=text)
     else:
-        group.add_argument(_param_flag(sname, spec.name), dest=dest, default=None,
+        group.add_argument(_param_flag(sname, spec.name), dest=dest, default=None, metavar=spec.name.upper(),
                            type=int if spec.integer else float, help=text)
 
 
