@@ -137,6 +137,15 @@ def _metric_intervals(dicts: list[Mapping]) -> dict:
     return {k: mean_interval([d.get(k, float("nan")) for d in dicts]) for k in keys}
 
 
+def _paired(pairs, metrics) -> dict:
+    """Paired differences a − b per metric over seeds: ``{metric: {"mean_diff", "ci95_low", "ci95_high", "n"}}``."""
+    out = {}
+    for metric in metrics:
+        d = mean_interval([a.get(metric, np.nan) - b.get(metric, np.nan) for a, b in pairs])
+        out[metric] = {"mean_diff": d["mean"], "ci95_low": d["ci95_low"], "ci95_high": d["ci95_high"], "n": d["n"]}
+    return out
+
+
 def seeds_summary(per_seed: Mapping[str, Mapping[str, Mapping]]) -> dict:
     """Summary over seeds: ``{sampler: {"test": {metric: interval}, "test_generator": ..., (when present)
     "diagnostics": {name: interval}, "vs_rns": {metric: {"mean_diff", "ci95_low", "ci95_high", "n"}},
@@ -144,7 +153,8 @@ def seeds_summary(per_seed: Mapping[str, Mapping[str, Mapping]]) -> dict:
 
     ``per_seed[seed][sampler]`` holds ``test`` (and optionally the generator keys and ``diagnostics``).
     ``vs_rns`` are paired differences sampler − RNS of the test metrics on the seeds both ran (absent for
-    RNS itself and when RNS did not run).
+    RNS itself and when RNS did not run). ``adversarial_gain`` (IRGAN) is the paired difference
+    ``test_generator − test_generator_init``: what adversarial training added to the pretrained generator.
     """
     seeds = list(per_seed)
     samplers = list(dict.fromkeys(name for s in seeds for name in per_seed[s]))
@@ -159,11 +169,11 @@ def seeds_summary(per_seed: Mapping[str, Mapping[str, Mapping]]) -> dict:
             entry["diagnostics"] = _metric_intervals([r.get("diagnostics", {}) for r in runs])
         if name != "rns" and all("rns" in per_seed[s] for s in seeds):
             pairs = [(per_seed[s][name]["test"], per_seed[s]["rns"]["test"]) for s in seeds if name in per_seed[s]]
-            entry["vs_rns"] = {}
-            for metric in entry["test"]:
-                d = mean_interval([a.get(metric, np.nan) - b.get(metric, np.nan) for a, b in pairs])
-                entry["vs_rns"][metric] = {"mean_diff": d["mean"], "ci95_low": d["ci95_low"],
-                                           "ci95_high": d["ci95_high"], "n": d["n"]}
+            entry["vs_rns"] = _paired(pairs, entry["test"])
+        if all(r.get("test_generator") and r.get("test_generator_init") for r in runs):
+            # what adversarial training added to the pretrained generator, seed by seed
+            entry["adversarial_gain"] = _paired([(r["test_generator"], r["test_generator_init"]) for r in runs],
+                                                entry["test_generator"])
         entry["interval"] = INTERVAL
         out[name] = entry
     return out

@@ -105,3 +105,15 @@ def test_parallel_seeds_equal_serial_seeds(tmp_path):
             assert a["diagnostics"]["fn_rate"] == b["diagnostics"]["fn_rate"]
     assert serial["summary"]["dns"]["test"] == parallel["summary"]["dns"]["test"]
     assert _without_seconds(serial["runs"]["rns"]["history"]) == _without_seconds(parallel["runs"]["rns"]["history"])
+
+
+def test_adversarial_gain_is_the_paired_difference_generator_minus_pretrained():
+    from negsamp_core.results import seeds_summary
+
+    per_seed = {s: {"irgan": {"test": {"precision@5": 0.1}, "test_generator": {"precision@5": g},
+                              "test_generator_init": {"precision@5": g0}}}
+                for s, (g, g0) in {"0": (0.40, 0.39), "1": (0.42, 0.40), "2": (0.41, 0.41)}.items()}
+    gain = seeds_summary(per_seed)["irgan"]["adversarial_gain"]["precision@5"]
+    assert gain["n"] == 3 and abs(gain["mean_diff"] - 0.01) < 1e-12  # (0.01 + 0.02 + 0.00) / 3
+    assert gain["ci95_low"] < 0.01 < gain["ci95_high"]
+    assert "adversarial_gain" not in seeds_summary({"0": {"rns": {"test": {"precision@5": 0.1}}}})["rns"]
