@@ -372,7 +372,7 @@ def _pm(interval: dict, digits: int = 4) -> str:
 
 
 def _seeds_table(results: dict) -> pd.DataFrame:
-    """One row per sampler (IRGAN's generator, after pretraining and at the selected epoch, in rows
+    """One row per sampler (IRGAN's generator, at its start (after pretraining, if any) and at the selected epoch, in rows
     of its own under the same test columns), cells "mean ± half-width of the 95 % interval"."""
     train = results["config"]["train"]
     irgan_protocol = results["config"]["protocol"] == "irgan"
@@ -396,12 +396,12 @@ def _seeds_table(results: dict) -> pd.DataFrame:
                 out[f"vs RNS {_metric_label(k)}"] = _pm({"mean": v["mean_diff"], "ci95_low": v["ci95_low"]})
         has_generator = bool(entry.get("test_generator"))
         rows[f"{name.upper()} (discriminator)" if has_generator else name.upper()] = out
-        for key, label in (("test_generator_init", "generator, pretrained"), ("test_generator", "generator")):
+        for key, label in (("test_generator_init", "generator, at start"), ("test_generator", "generator")):
             if entry.get(key):
                 rows[f"{name.upper()} ({label})"] = {"seeds": out["seeds"], **metrics(entry[key])}
         for k, v in entry.get("adversarial_gain", {}).items():
             if k in headline:
-                rows[f"{name.upper()} (generator)"][f"gain over pretrained {_metric_label(k)}"] = _pm(
+                rows[f"{name.upper()} (generator)"][f"G gain over start {_metric_label(k)}"] = _pm(
                     {"mean": v["mean_diff"], "ci95_low": v["ci95_low"]})
     return pd.DataFrame.from_dict(rows, orient="index").fillna("")
 
