@@ -8,11 +8,11 @@ import hashlib
 import os
 from dataclasses import asdict, dataclass
 
-from negsamp_core.data import CSVFormatError, Dataset, SyntheticConfig, load_csv, load_dataset
+from negsamp_core.data import DATASETS, CSVFormatError, Dataset, SyntheticConfig, dataset_options, load_csv, load_dataset
 
 __all__ = ["DatasetSpec", "load", "handle_upload", "UploadResult", "KINDS", "default_data_dir"]
 
-KINDS = ("synthetic", "toy", "ml-100k", "ml-latest-small", "csv")
+KINDS = DATASETS
 
 
 def default_data_dir() -> str:
@@ -62,16 +62,12 @@ def load(spec: DatasetSpec, progressbar=None, download: bool = False) -> Dataset
     Raises:
         ValueError, DatasetNotFound, DownloadError: as the core loaders do.
     """
-    if spec.kind == "synthetic":
-        return load_dataset("synthetic", seed=spec.seed, synthetic=spec.synthetic_config())
-    if spec.kind == "toy":
-        return load_dataset("toy", seed=spec.seed)
-    if spec.kind in ("ml-100k", "ml-latest-small"):
-        kwargs = {"threshold": spec.threshold, "download": download, "progressbar": progressbar}
-        if spec.kind == "ml-100k":
-            kwargs["split"] = spec.split
-        return load_dataset(spec.kind, seed=spec.seed, data_dir=spec.data_dir or None, **kwargs)
-    raise ValueError(f"dataset {spec.kind!r} cannot be loaded from a spec")
+    if spec.kind == "csv":
+        raise ValueError("a CSV dataset lives in the session (see handle_upload), it cannot be loaded from a spec")
+    options = dataset_options(spec.kind, synthetic=spec.synthetic_config(), data_dir=spec.data_dir or None,
+                              split=spec.split if spec.kind == "ml-100k" else None, threshold=spec.threshold,
+                              download=download, progressbar=progressbar)
+    return load_dataset(spec.kind, seed=spec.seed, **options)
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,15 @@
 
 No Streamlit here: tests build every figure directly. Conventions, for a projector:
 
-* one fixed colour (Okabe-Ito, colour-blind safe) AND one dash / marker per sampler (:data:`STYLE`);
+* one fixed colour (Okabe-Ito, colour-blind safe) AND one dash / marker / hatch per sampler, read
+  from the sampler's view (:func:`style_of`; any registered sampler has one);
 * fixed heights, fixed axis ranges where the quantity has natural bounds, ``uirevision`` set so a
   redraw keeps the user's zoom;
 * histograms use explicit shared ``xbins`` from the trainer's fixed score edges, so every sampler's
   bars line up.
 
-``histories`` is always ``{sampler_name: [EpochRecord, ...]}`` in display order.
+``histories`` is always ``{sampler_name: [EpochRecord, ...]}`` in display order. A sampler's own
+internals figures live in its view (:mod:`lab_ui.sampler_views`).
 """
 
 from __future__ import annotations
@@ -19,42 +21,31 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from negsamp_core.results import epoch_scores
+
+from .chart_base import GREY, LIGHT, Style
+from .chart_base import layout as _layout
 from .i18n import sampler_label, t
+from .sampler_views import view_for
 
-__all__ = ["STYLE", "GREY", "fig_convergence", "fig_fn_rate", "fig_hardness", "fig_score_hists",
-           "fig_popularity", "fig_cost", "fig_long_tail", "fig_dns_candidates", "fig_irgan_generator",
-           "fig_srns_memory", "fig_pns_probabilities", "fig_learn_draws", "metric_key"]
+__all__ = ["style_of", "fig_convergence", "fig_fn_rate", "fig_hardness", "fig_score_hists", "fig_popularity",
+           "fig_cost", "fig_long_tail", "fig_learn_draws", "metric_key"]
 
-# Okabe & Ito (2008) palette; dash and marker make lines distinguishable without colour.
-STYLE = {
-    "rns": {"color": "#0072B2", "dash": "solid", "symbol": "circle"},
-    "pns": {"color": "#E69F00", "dash": "dash", "symbol": "square"},
-    "dns": {"color": "#009E73", "dash": "dot", "symbol": "diamond"},
-    "irgan": {"color": "#CC79A7", "dash": "dashdot", "symbol": "triangle-up"},
-    "srns": {"color": "#D55E00", "dash": "longdash", "symbol": "x"},
-}
-GREY = "#555555"
-LIGHT = "#BBBBBB"
-FONT = dict(size=15)
+
+def style_of(name: str) -> Style:
+    """The chart style of sampler ``name`` (from its view, or the default palette: never a KeyError)."""
+    return view_for(name).style
 
 
 def metric_key(metric: str, k: int) -> str:
     return f"{metric}@{k}"
 
 
-def _layout(fig: go.Figure, title: str, height: int, uirevision: str, *, title_font_size: int = 17,
-            margin: dict | None = None, **kw) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=title_font_size)), height=height,
-                      margin=margin or dict(l=60, r=20, t=70, b=50), font=FONT, uirevision=uirevision,
-                      legend=dict(orientation="h", y=-0.22, x=0), **kw)
-    return fig
-
-
 def _line(name: str, x, y, *, showlegend=True, legendgroup=None, text=None) -> go.Scatter:
-    s = STYLE.get(name, {"color": GREY, "dash": "solid", "symbol": "circle"})
+    s = style_of(name)
     return go.Scatter(x=list(x), y=list(y), name=sampler_label(name), mode="lines+markers",
-                      line=dict(color=s["color"], dash=s["dash"], width=3),
-                      marker=dict(symbol=s["symbol"], size=8, color=s["color"]),
+                      line=dict(color=s.color, dash=s.dash, width=3),
+                      marker=dict(symbol=s.symbol, size=8, color=s.color),
                       legendgroup=legendgroup or name, showlegend=showlegend, hovertext=text)
 
 
@@ -164,7 +155,7 @@ def fig_score_hists(histories: Mapping[str, Sequence], edges: np.ndarray, *, lan
         items.append((_hist(edges, last.uniform_score_hist, name=t("trace_uniform", lang), legendgroup="uniform",
                             showlegend=first, marker=dict(color=LIGHT), opacity=0.9), 1, col))
         items.append((_hist(edges, last.neg_score_hist, name=t("trace_negatives", lang, sampler=sampler_label(name)),
-                            legendgroup=name, marker=dict(color=STYLE[name]["color"]), opacity=0.75), 1, col))
+                            legendgroup=name, marker=dict(color=style_of(name).color), opacity=0.75), 1, col))
         items.append((_hist(edges, last.pos_score_hist, name=t("trace_positives", lang), legendgroup="positives",
                             showlegend=first,
                             marker=dict(color="rgba(0,0,0,0)", line=dict(color="#000000", width=1.5))), 1, col))
@@ -194,8 +185,8 @@ def fig_popularity(histories: Mapping[str, Sequence], popularity_edges: np.ndarr
             counts = np.asarray(records[-1].neg_popularity_hist, dtype=float)
             share = counts / counts.sum() if counts.sum() else counts
             items.append((go.Bar(x=labels, y=share.tolist(), name=sampler_label(name), legendgroup=name,
-                                 showlegend=False, marker=dict(color=STYLE[name]["color"],
-                                                               pattern=dict(shape=_PATTERNS.get(name, "")))), 1, 2))
+                                 showlegend=False, marker=dict(color=style_of(name).color,
+                                                               pattern=dict(shape=style_of(name).pattern))), 1, 2))
     if reference:
         items.append((go.Scatter(x=[e for e, _ in reference], y=[v for _, v in reference], mode="lines",
                                  name=t("trace_uniform_pop", lang), line=dict(color=GREY, dash="dot", width=2)), 1, 1))
@@ -210,18 +201,15 @@ def fig_popularity(histories: Mapping[str, Sequence], popularity_edges: np.ndarr
     return _layout(fig, "", height, "popularity", margin=dict(l=60, r=20, t=50, b=50))
 
 
-_PATTERNS = {"rns": "", "pns": "/", "dns": ".", "irgan": "x", "srns": "-"}
-
-
 def fig_cost(histories: Mapping[str, Sequence], *, lang: str = "en", height: int = 340) -> go.Figure:
     """Mean seconds per epoch split into sampling and model update, and model scores per epoch."""
     names = [n for n, h in histories.items() if h]
     labels = [sampler_label(n) for n in names]
     sample = [float(np.mean([r.sample_seconds for r in histories[n]])) for n in names]
     train = [float(np.mean([r.train_seconds for r in histories[n]])) for n in names]
-    scores = [float(np.mean([r.n_scores + r.sampler_stats.get("g_scores", 0) for r in histories[n]])) for n in names]
-    colours = [STYLE[n]["color"] for n in names]
-    patterns = [_PATTERNS.get(n, "") for n in names]
+    scores = [float(np.mean([epoch_scores(r) for r in histories[n]])) for n in names]
+    colours = [style_of(n).color for n in names]
+    patterns = [style_of(n).pattern for n in names]
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
                         subplot_titles=(t("chart_cost", lang), t("chart_scores_count", lang)))
     _add(fig, [(go.Bar(x=labels, y=sample, name=t("trace_sampling", lang), showlegend=False,
@@ -260,70 +248,6 @@ def fig_long_tail(popularity: np.ndarray, *, lang: str = "en", height: int = 320
     return _layout(fig, t("chart_long_tail", lang), height, "long-tail", showlegend=False)
 
 
-# ---------------------------------------------------------------------------- sampler internals
-def fig_dns_candidates(labels: Sequence[str], scores: Sequence[float], chosen: int, false_negative: Sequence[bool],
-                       *, user: str, lang: str = "en", height: int = 320) -> go.Figure:
-    """DNS: the M candidates of one negative slot with their scores, the chosen (highest) marked."""
-    order = np.argsort(-np.asarray(scores))
-    colours = ["#009E73" if i == chosen else LIGHT for i in order]
-    lines = ["#D55E00" if false_negative[i] else "rgba(0,0,0,0)" for i in order]
-    text = [("★ " if false_negative[i] else "") + (t("trace_chosen", lang) if i == chosen else "") for i in order]
-    fig = go.Figure(go.Bar(x=[f"{labels[i]}" for i in order], y=[float(scores[i]) for i in order],
-                           marker=dict(color=colours, line=dict(color=lines, width=3)), text=text,
-                           textposition="outside", name=t("trace_candidate", lang)))
-    fig.update_xaxes(type="category", tickangle=-30)
-    fig.update_yaxes(title_text=t("chart_scores_x", lang))
-    return _layout(fig, t("dns_chart", lang, m=len(labels), user=user), height, "dns-candidates", showlegend=False,
-                   title_font_size=15)
-
-
-def fig_irgan_generator(labels: Sequence[str], probabilities: Sequence[float], rewards: Sequence[float],
-                        false_negative: Sequence[bool], *, user: str, lang: str = "en",
-                        height: int = 340) -> go.Figure:
-    """IRGAN: the generator's most likely negatives for one user (bars) and D's reward (line)."""
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    names = [("★ " if fn else "") + lab for lab, fn in zip(labels, false_negative)]
-    fig.add_trace(go.Bar(x=names, y=list(probabilities), name=t("irgan_prob_y", lang),
-                         marker=dict(color=["#D55E00" if fn else "#CC79A7" for fn in false_negative])),
-                  secondary_y=False)
-    fig.add_trace(go.Scatter(x=names, y=list(rewards), name=t("irgan_reward_y", lang), mode="markers+lines",
-                             line=dict(color=GREY, dash="dot"), marker=dict(symbol="diamond", size=9)),
-                  secondary_y=True)
-    fig.update_xaxes(type="category", tickangle=-30)
-    fig.update_yaxes(title_text=t("irgan_prob_y", lang), rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text=t("irgan_reward_y", lang), range=[-1, 1], secondary_y=True)
-    return _layout(fig, t("irgan_chart", lang, n=len(labels), user=user), height, "irgan-g", title_font_size=15)
-
-
-def fig_srns_memory(mean: Sequence[float], std: Sequence[float], false_negative: Sequence[bool],
-                    labels: Sequence[str], *, lang: str = "en", height: int = 380) -> go.Figure:
-    """SRNS: each memory item as a point (mean, std of its score history), false negatives in red."""
-    mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
-    fn = np.asarray(false_negative, dtype=bool)
-    labels = np.asarray(labels, dtype=object)
-    fig = go.Figure()
-    for mask, key, colour, symbol in ((~fn, "srns_true_neg", "#0072B2", "circle"),
-                                      (fn, "srns_false_neg", "#D55E00", "x")):
-        fig.add_trace(go.Scatter(x=mean[mask].tolist(), y=std[mask].tolist(), mode="markers", name=t(key, lang),
-                                 text=labels[mask].tolist(), hovertemplate="%{text}<br>%{x:.2f}, %{y:.3f}",
-                                 marker=dict(color=colour, symbol=symbol, size=10, opacity=0.75,
-                                             line=dict(width=1, color="white"))))
-    fig.update_xaxes(title_text=t("srns_x", lang))
-    fig.update_yaxes(title_text=t("srns_y", lang), rangemode="tozero")
-    return _layout(fig, t("srns_chart", lang), height, "srns-memory", title_font_size=15)
-
-
-def fig_pns_probabilities(labels: Sequence[str], probabilities: Sequence[float], popularity: Sequence[int], *,
-                          user: str, alpha: float, lang: str = "en", height: int = 320) -> go.Figure:
-    fig = go.Figure(go.Bar(x=list(labels), y=list(probabilities), marker=dict(color="#E69F00"),
-                           text=[str(int(p)) for p in popularity], textposition="outside",
-                           name=t("pns_prob_y", lang)))
-    fig.update_xaxes(type="category", tickangle=-30)
-    fig.update_yaxes(title_text=t("pns_prob_y", lang), rangemode="tozero")
-    return _layout(fig, t("pns_chart", lang, user=user, alpha=f"{alpha:g}"), height, "pns-probs", showlegend=False,
-                   title_font_size=15)
-
-
 # ---------------------------------------------------------------------------- learn page
 def fig_learn_draws(counts: Mapping[str, np.ndarray], item_labels: Sequence[str], positive: np.ndarray,
                     liked_hidden: np.ndarray, *, user: str, lang: str = "en", height: int = 420) -> go.Figure:
@@ -332,7 +256,7 @@ def fig_learn_draws(counts: Mapping[str, np.ndarray], item_labels: Sequence[str]
     fig = go.Figure()
     for name, c in counts.items():
         fig.add_trace(go.Bar(x=marks, y=np.asarray(c).tolist(), name=sampler_label(name),
-                             marker=dict(color=STYLE[name]["color"], pattern=dict(shape=_PATTERNS.get(name, "")))))
+                             marker=dict(color=style_of(name).color, pattern=dict(shape=style_of(name).pattern))))
     for idx, hidden in enumerate(liked_hidden):
         if hidden:
             fig.add_vrect(x0=idx - 0.5, x1=idx + 0.5, fillcolor="#D55E00", opacity=0.08, line_width=0)

@@ -10,14 +10,14 @@ import numpy as np
 
 from negsamp_core.config import TrainConfig
 from negsamp_core.data import Dataset, make_toy
-from negsamp_core.samplers import SAMPLER_NAMES
+from negsamp_core.samplers import SAMPLERS
 from negsamp_core.training import Trainer
 
-__all__ = ["ToyDraws", "toy_draws", "TOY_CONFIG", "TOY_PARAMS"]
+from .sampler_views import view_for
+
+__all__ = ["ToyDraws", "toy_draws", "TOY_CONFIG"]
 
 TOY_CONFIG = TrainConfig(dim=8, lr=0.05, batch_size=4, n_negatives=2, epochs=20, eval_k=3)
-TOY_PARAMS = {"dns": {"candidates": 4}, "irgan": {"g_samples": 8, "g_epochs": 2, "temperature": 0.5},
-              "srns": {"s1": 4, "s2": 4, "warmup": 3}}
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,14 @@ class ToyDraws:
         return float(c[self.liked_hidden(user)].sum() / max(c.sum(), 1))
 
 
-def toy_draws(seed: int = 0, epochs: int = TOY_CONFIG.epochs, samplers=SAMPLER_NAMES) -> ToyDraws:
-    """Train each sampler on the toy world from the same seed, counting every negative it draws."""
+def toy_draws(seed: int = 0, epochs: int = TOY_CONFIG.epochs, samplers=None) -> ToyDraws:
+    """Train each sampler (default: every registered one) on the toy world from the same seed,
+    with its view's small toy settings, counting every negative it draws."""
     dataset = make_toy(seed)
     config = TOY_CONFIG.replace(epochs=epochs)
     counts = {}
-    for name in samplers:
-        trainer = Trainer(dataset, name, config, TOY_PARAMS.get(name), seed=seed)
+    for name in (tuple(SAMPLERS) if samplers is None else samplers):
+        trainer = Trainer(dataset, name, config, dict(view_for(name).toy_params) or None, seed=seed)
         c = np.zeros((dataset.n_users, dataset.n_items), dtype=np.int64)
         while not trainer.done:
             trainer.run_steps(1)

@@ -9,73 +9,94 @@ timer (the browser drives it).
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from typing import Callable
 
 import streamlit as st
 
 from negsamp_core.config import TrainConfig
+from negsamp_core.samplers import SAMPLERS
 
 from . import state
-from .figures import STYLE
+from .figures import style_of
 from .i18n import sampler_label, t
 from .runs import SLOTS, TICK_BUDGET_S, LiveRun, RunSpec, changed_fields
 
-__all__ = ["TICK_SECONDS", "build_spec", "ensure_run", "controls", "live", "counter_html", "cached"]
+__all__ = ["TICK_SECONDS", "FigureVersion", "build_spec", "ensure_run", "controls", "live", "counter_html",
+           "cached"]
 
 TICK_SECONDS = 0.1  # run_every: the minimum gap between ticks (the browser drives it)
 FIGURE_REFRESH_S = 1.5  # while playing, heavy panels are rebuilt at most this often
 
 
-def cached(slot: str, version: tuple, build: Callable[[], object], playing: bool):
-    """``build()`` memoised in the session under ``slot`` by ``version``; while playing, a stale
-    value is reused for up to FIGURE_REFRESH_S seconds (building Plotly figures is slow)."""
-    import time
+@dataclass(frozen=True)
+class FigureVersion:
+    """What a page's cached figures depend on.
 
-    cache = st.session_state.get(slot)
+    Attributes:
+        run: ``id`` of the LiveRun they show.
+        progress: how far it is (epochs recorded per sampler; the run's ``done`` for final tables).
+        view: everything else they depend on (language, x axis, planned epochs, ...).
+    """
+
+    run: int
+    progress: tuple
+    view: tuple = ()
+
+    @classmethod
+    def of(cls, live_run: LiveRun, *view, done: bool = False) -> "FigureVersion":
+        progress = tuple(len(h) for h in live_run.histories.values()) + ((live_run.done,) if done else ())
+        return cls(id(live_run), progress, tuple(view))
+
+    def same_view(self, other: "FigureVersion") -> bool:
+        """Same run and view, possibly further along: a stale figure may stand in while playing."""
+        return self.run == other.run and self.view == other.view
+
+
+def cached(slot: str, version: FigureVersion, build: Callable[[], object], playing: bool):
+    """``build()`` memoised in the session under ``slot`` by ``version``; while playing, a value of
+    the same run and view is reused for up to FIGURE_REFRESH_S seconds (building Plotly figures is slow)."""
+    entry = state.cache_entry(slot)
     now = time.monotonic()
-    if cache is not None:
-        old_version, built_at, value = cache
-        if old_version == version:
-            return value
-        if playing and old_version[0] == version[0] and old_version[2:] == version[2:] \
-                and now - built_at < FIGURE_REFRESH_S:
-            return value
+    if entry is not None:
+        if entry.version == version:
+            return entry.value
+        if playing and entry.version.same_view(version) and now - entry.built_at < FIGURE_REFRESH_S:
+            return entry.value
     value = build()
-    st.session_state[slot] = (version, now, value)
+    state.set_cache_entry(slot, state.CacheEntry(version, now, value))
     return value
 
 
 def build_spec(prefix: str, samplers, dataset_key: tuple, seed: int) -> RunSpec:
     """The RunSpec of a page from its canonical settings."""
-    ss = st.session_state
-    config = TrainConfig(dim=int(ss[f"{prefix}_dim"]), lr=float(ss[f"{prefix}_lr"]),
-                         batch_size=int(ss[f"{prefix}_batch"]), n_negatives=int(ss[f"{prefix}_k"]),
-                         epochs=int(ss[f"{prefix}_epochs"]), eval_k=int(ss[f"{prefix}_topk"]), score_bins=64)
-    params = {}
-    from negsamp_core.samplers import SAMPLERS
-    for name in samplers:
-        params[name] = {p.name: ss[f"{prefix}_{name}_{p.name}"] for p in SAMPLERS[name].PARAMS}
+    get = state.get
+    config = TrainConfig(dim=int(get(f"{prefix}_dim")), lr=float(get(f"{prefix}_lr")),
+                         batch_size=int(get(f"{prefix}_batch")), n_negatives=int(get(f"{prefix}_k")),
+                         epochs=int(get(f"{prefix}_epochs")), eval_k=int(get(f"{prefix}_topk")), score_bins=64)
+    params = {name: {p.name: get(f"{prefix}_{name}_{p.name}") for p in SAMPLERS[name].PARAMS} for name in samplers}
     return RunSpec(dataset_key=dataset_key, samplers=tuple(samplers), config=config, params=params, seed=seed)
+
+
+_WHAT = {"dataset": "what_dataset", "seed": "what_seed", "samplers": "what_samplers", "dim": "what_dim",
+         "batch_size": "what_batch_size", "n_negatives": "what_n_negatives", "eval_k": "what_eval_k"}
 
 
 def _what(key: str, lang: str) -> str:
     if "." in key:
         sampler, param = key.split(".", 1)
         return t("what_param", lang, sampler=sampler_label(sampler), param=param)
-    return t(f"what_{key}", lang) if f"what_{key}" in _WHAT else key
-
-
-_WHAT = {f"what_{k}" for k in ("dataset", "seed", "samplers", "dim", "batch_size", "n_negatives", "eval_k")}
+    return t(_WHAT[key], lang) if key in _WHAT else key
 
 
 def ensure_run(prefix: str, dataset, spec: RunSpec, lang: str) -> LiveRun | None:
     """The page's run, rebuilt when a structural setting changed (with a notice), kept with an
     explanation when the new settings are impossible; live settings applied to it."""
-    ss = st.session_state
-    run: LiveRun | None = ss.get(f"{prefix}_run")
+    run = state.run(prefix)
     ident = spec.identity()
     if run is None or run.identity != ident:
-        failed = ss.get(f"{prefix}_failed")
+        failed = state.failed_build(prefix)
         if failed is not None and failed[0] == ident:
             error = failed[1]
         else:
@@ -84,14 +105,15 @@ def ensure_run(prefix: str, dataset, spec: RunSpec, lang: str) -> LiveRun | None
                 error = None
             except ValueError as exc:
                 error = str(exc)
-                ss[f"{prefix}_failed"] = (ident, error)
+                state.set_failed_build(prefix, ident, error)
             else:
                 if run is not None:
                     what = ", ".join(dict.fromkeys(_what(k, lang) for k in changed_fields(run.identity, ident)))
-                    ss[f"{prefix}_notice"] = t("run_reset_notice", lang, what=what)
-                ss[f"{prefix}_run"], run = new, new
-                ss[f"{prefix}_playing"] = False
-                ss.pop(f"{prefix}_failed", None)
+                    state.set_notice(prefix, t("run_reset_notice", lang, what=what))
+                state.set_run(prefix, new)
+                run = new
+                state.set_playing(prefix, False)
+                state.clear_failed_build(prefix)
         if error is not None:
             st.error("⚠ " + t("run_build_error", lang, error=error))
     if run is None:
@@ -99,7 +121,7 @@ def ensure_run(prefix: str, dataset, spec: RunSpec, lang: str) -> LiveRun | None
     if run.identity == ident:
         for error in run.apply_live(spec):
             st.warning(t("live_param_error", lang, error=error))
-    notice = ss.pop(f"{prefix}_notice", None)
+    notice = state.pop_notice(prefix)
     if notice:
         st.info("↺ " + notice)
     return run
@@ -107,30 +129,30 @@ def ensure_run(prefix: str, dataset, spec: RunSpec, lang: str) -> LiveRun | None
 
 # ---------------------------------------------------------------------------- callbacks
 def _play(prefix: str) -> None:
-    st.session_state[f"{prefix}_playing"] = True
+    state.set_playing(prefix, True)
 
 
 def _pause(prefix: str) -> None:
-    st.session_state[f"{prefix}_playing"] = False
+    state.set_playing(prefix, False)
 
 
 def _step(prefix: str) -> None:
-    st.session_state[f"{prefix}_playing"] = False
-    run = st.session_state.get(f"{prefix}_run")
+    state.set_playing(prefix, False)
+    run = state.run(prefix)
     if run is not None and not run.done:
         run.step()
 
 
 def _reset(prefix: str) -> None:
-    st.session_state[f"{prefix}_playing"] = False
-    run = st.session_state.get(f"{prefix}_run")
+    state.set_playing(prefix, False)
+    run = state.run(prefix)
     if run is not None:
-        st.session_state[f"{prefix}_run"] = LiveRun(run.dataset, run.spec)
+        state.set_run(prefix, LiveRun(run.dataset, run.spec))
 
 
 def controls(prefix: str, run: LiveRun | None, lang: str) -> None:
     """The player row: Play, Pause, Step, Reset and the speed (batches per tick)."""
-    playing = st.session_state.get(f"{prefix}_playing", False)
+    playing = state.is_playing(prefix)
     done = run is None or run.done
     cols = st.columns([1, 1, 1, 1, 3])
     cols[0].button(t("play", lang), key=f"{prefix}_play", icon=":material/play_arrow:", type="primary",
@@ -150,7 +172,7 @@ def counter_html(run: LiveRun, lang: str, playing: bool) -> str:
     """One badge per sampler with its current epoch and step (the visible counter)."""
     parts = []
     for name, trainer in run.trainers.items():
-        colour = STYLE[name]["color"]
+        colour = style_of(name).color
         text = t("counter_epoch", lang, epoch=trainer.epoch, epochs=trainer.config.epochs)
         if not trainer.done:
             text += " · " + t("counter_step", lang, step=trainer.step_in_epoch, steps=trainer.steps_per_epoch)
@@ -169,25 +191,24 @@ def counter_html(run: LiveRun, lang: str, playing: bool) -> str:
 def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
     """The live fragment: while playing it re-runs every TICK_SECONDS, advances the run by one
     time-budgeted chunk, then calls ``draw(run, playing)``."""
-    playing = bool(st.session_state.get(f"{prefix}_playing", False))
+    playing = state.is_playing(prefix)
 
     @st.fragment(run_every=TICK_SECONDS if playing else None)
     def _tick() -> None:
-        ss = st.session_state
-        run: LiveRun | None = ss.get(f"{prefix}_run")
+        run = state.run(prefix)
         if run is None:
             return
-        is_playing = bool(ss.get(f"{prefix}_playing", False))
+        is_playing = state.is_playing(prefix)
         if is_playing and not run.done:
             if SLOTS.acquire(blocking=False):
                 try:
-                    run.advance(int(ss.get(f"{prefix}_speed", 20)))
+                    run.advance(state.speed(prefix))
                 finally:
                     SLOTS.release()
             else:
                 st.caption("⏳ " + t("busy", lang))
         if is_playing and run.done:
-            ss[f"{prefix}_playing"] = False
+            state.set_playing(prefix, False)
             st.rerun()  # a full run stops the timer and re-enables the buttons
         with st.container(key=f"{prefix}_counter"):
             st.markdown(counter_html(run, lang, is_playing), unsafe_allow_html=True)

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from negsamp_core.compare import Comparison
-from negsamp_core.config import PRESETS, TrainConfig
+from negsamp_core.config import TrainConfig, preset
 from negsamp_core.data.dataset import Dataset
+from negsamp_core.results import summarize_runs, to_jsonable
 from negsamp_core.samplers import SAMPLERS
 
 from .i18n import sampler_label
@@ -37,15 +38,10 @@ SLOTS = threading.BoundedSemaphore(4)
 
 
 def train_defaults(dataset_kind: str) -> dict:
-    """Training settings that suit a dataset (the classroom preset on the synthetic world)."""
-    c = PRESETS["classroom"]
-    base = {"epochs": c.epochs, "lr": c.lr, "dim": c.dim, "batch": c.batch_size, "k": c.n_negatives,
+    """The page settings of a dataset kind's preset (:func:`negsamp_core.config.preset`)."""
+    c = preset(dataset_kind)
+    return {"epochs": c.epochs, "lr": c.lr, "dim": c.dim, "batch": c.batch_size, "k": c.n_negatives,
             "topk": c.eval_k}
-    if dataset_kind == "toy":
-        base.update(epochs=20, lr=0.05, dim=8, batch=4, topk=3)
-    elif dataset_kind in ("ml-100k", "ml-latest-small"):
-        base.update(batch=1024, lr=0.005)
-    return base
 
 
 def param_defaults(sampler: str) -> dict:
@@ -201,15 +197,7 @@ def history_json(run: LiveRun) -> str:
         "popularity_edges": any_trainer.popularity_edges.tolist(),
         "histories": {n: [r.to_dict() for r in h] for n, h in run.histories.items()},
     }
-    return json.dumps(payload, indent=1, default=_json_default)
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
+    return json.dumps(to_jsonable(payload), indent=1)
 
 
 def history_csv(histories: Mapping[str, list]) -> str:
@@ -219,32 +207,31 @@ def history_csv(histories: Mapping[str, list]) -> str:
 
 
 def results_frame(run: LiveRun, columns: Mapping[str, str], test: bool = True) -> pd.DataFrame:
-    """The results table: one row per sampler (column names given translated by the caller).
+    """The results table: one row per sampler (column names given translated by the caller), from
+    :func:`negsamp_core.results.run_summary` (the CLI's numbers).
 
     ``columns`` maps the internal names (sampler, epochs, loss, best_epoch, valid_ndcg, valid_recall,
-    test_ndcg, test_recall, fn_rate, hardness, neg_pop, sec_epoch, sample_share, scores_epoch) to labels.
-    Test metrics (at the validation-best epoch) are computed only when ``test`` is True.
+    test_ndcg, test_recall, fn_rate, hardness, neg_pop, sec_epoch, sample_share, scores_epoch) to labels;
+    ``valid_sec`` (validation seconds per epoch) and ``x_rns`` (seconds per epoch as a multiple of RNS's)
+    are added when ``columns`` names them. Seconds per epoch exclude validation and the warm-up epoch;
+    fn rate, hardness and popularity are means over the epochs. Test metrics (at the validation-best
+    epoch) are computed only when ``test`` is True.
     """
     k = run.spec.config.eval_k
     rows = []
-    for name, trainer in run.trainers.items():
-        h = trainer.history
-        if not h:
-            continue
-        sample = sum(r.sample_seconds for r in h)
-        train = sum(r.train_seconds for r in h)
-        row = {"sampler": sampler_label(name), "epochs": len(h), "loss": h[-1].loss,
-               "best_epoch": trainer.best_epoch,
+    summaries = summarize_runs({name: {"history": t.history, "best_epoch": t.best_epoch,
+                                       "test": t.test_metrics() if test else None}
+                                for name, t in run.trainers.items() if t.history})
+    for name, s in summaries.items():
+        h = run.trainers[name].history
+        row = {"sampler": sampler_label(name), "epochs": s["epochs"], "loss": s["loss"], "best_epoch": s["best_epoch"],
                "valid_ndcg": max(r.valid.get(f"ndcg@{k}", np.nan) for r in h),
                "valid_recall": max(r.valid.get(f"recall@{k}", np.nan) for r in h)}
         if test:
-            metrics = trainer.test_metrics()
-            row["test_ndcg"], row["test_recall"] = metrics.get(f"ndcg@{k}"), metrics.get(f"recall@{k}")
-        row.update(fn_rate=float(np.mean([r.fn_rate for r in h])), hardness=h[-1].hardness_mean,
-                   neg_pop=h[-1].neg_popularity_mean,
-                   sec_epoch=(sample + train + sum(r.eval_seconds for r in h)) / len(h),
-                   sample_share=sample / max(sample + train, 1e-12),
-                   scores_epoch=float(np.mean([r.n_scores + r.sampler_stats.get("g_scores", 0) for r in h])))
+            row["test_ndcg"], row["test_recall"] = s["test"].get(f"ndcg@{k}"), s["test"].get(f"recall@{k}")
+        row.update(fn_rate=s["fn_rate"], hardness=s["hardness"], neg_pop=s["neg_popularity"],
+                   sec_epoch=s["sec_epoch"], sample_share=s["sample_share"], scores_epoch=s["scores_epoch"])
+        row.update({key: s[key] for key in ("valid_sec", "x_rns") if key in columns})
         rows.append(row)
     frame = pd.DataFrame(rows)
     return frame.rename(columns={c: columns.get(c, c) for c in frame.columns})

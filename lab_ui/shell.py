@@ -8,18 +8,23 @@ Pages use Streamlit's classic ``pages/`` discovery (the automatic sidebar list i
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import streamlit as st
+import torch
 
 from negsamp_core.data import Dataset, DatasetNotFound, DownloadError
+from negsamp_core.samplers import SAMPLERS
 
 from . import state
 from .datasets import KINDS, DatasetSpec, load, synthetic_tuple
-from .i18n import LANG_NAMES, LANGS, t
+from .i18n import LANG_NAMES, LANGS, sampler_label, t
 
-__all__ = ["Ctx", "setup", "dataset_label", "current_spec", "get_dataset", "LOAD_ERRORS"]
+__all__ = ["Ctx", "setup", "configure_process", "dataset_label", "current_spec", "get_dataset", "LOAD_ERRORS"]
 
+DATASET_KEYS = {"synthetic": "dataset_synthetic", "toy": "dataset_toy", "ml-100k": "dataset_ml-100k",
+                "ml-latest-small": "dataset_ml-latest-small", "csv": "dataset_csv"}
 LOAD_ERRORS = (ValueError, DatasetNotFound, DownloadError, OSError)
 PAGES = (("app.py", "nav_learn", "📖"), ("pages/playground.py", "nav_playground", "🔬"),
          ("pages/compare.py", "nav_compare", "📊"), ("pages/data.py", "nav_data", "🗂️"))
@@ -38,15 +43,27 @@ class Ctx:
         return t(key, self.lang, **fields)
 
 
+@functools.cache
+def configure_process() -> None:
+    """Process-wide settings of the app server, applied once by the first page that runs (never on import).
+
+    One server serves a whole class: one torch thread per training, so sessions do not fight for
+    cores. The first torch optimiser of a process imports torch._dynamo (~2 s here): pay it when the
+    first page renders, not when the first student presses Play.
+    """
+    torch.set_num_threads(1)
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.0)
+
+
 def current_spec() -> DatasetSpec:
-    ss = st.session_state
+    get = state.get
     return DatasetSpec(
-        kind=ss["dataset"], seed=int(ss["seed"]),
-        synthetic=synthetic_tuple(n_users=int(ss["syn_users"]), n_items=int(ss["syn_items"]),
-                                  density=float(ss["syn_density"]), popularity_skew=float(ss["syn_skew"]),
-                                  observation_rate=float(ss["syn_obs"])),
-        data_dir=ss["data_dir"] or "", split=ss["ml_split"], threshold=float(ss["ml_threshold"]),
-        csv_digest=ss["csv_digest"])
+        kind=get("dataset"), seed=int(get("seed")),
+        synthetic=synthetic_tuple(n_users=int(get("syn_users")), n_items=int(get("syn_items")),
+                                  density=float(get("syn_density")), popularity_skew=float(get("syn_skew")),
+                                  observation_rate=float(get("syn_obs"))),
+        data_dir=get("data_dir") or "", split=get("ml_split"), threshold=float(get("ml_threshold")),
+        csv_digest=get("csv_digest"))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -60,11 +77,11 @@ def get_dataset(spec: DatasetSpec) -> Dataset:
     Raises:
         ValueError, DatasetNotFound, DownloadError: loading failed.
     """
-    memo = st.session_state.setdefault("_ds_memo", {})
+    memo = state.dataset_memo()
     if spec.key in memo:
         return memo[spec.key]
     if spec.kind == "csv":
-        uploaded = st.session_state.get("_csv_datasets", {})
+        uploaded = state.uploaded_csvs()
         if spec.csv_digest not in uploaded:
             raise ValueError("no CSV file has been uploaded in this session")
         dataset = uploaded[spec.csv_digest]
@@ -78,8 +95,8 @@ def get_dataset(spec: DatasetSpec) -> Dataset:
 
 def dataset_label(kind: str, lang: str) -> str:
     if kind == "csv":
-        return t("dataset_csv", lang, name=st.session_state.get("csv_name") or "csv")
-    return t(f"dataset_{kind}", lang)
+        return t("dataset_csv", lang, name=state.get("csv_name") or "csv")
+    return t(DATASET_KEYS[kind], lang)
 
 
 def _resolve_dataset(lang: str) -> tuple[Dataset, DatasetSpec]:
@@ -87,38 +104,38 @@ def _resolve_dataset(lang: str) -> tuple[Dataset, DatasetSpec]:
     try:
         dataset = get_dataset(spec)
     except LOAD_ERRORS as exc:
-        previous = st.session_state.get("_good_spec") or DatasetSpec()
-        st.session_state["_dataset_error"] = t(
+        previous = state.good_spec() or DatasetSpec()
+        state.set_dataset_error(t(
             "dataset_failed", lang, name=dataset_label(spec.kind, lang), previous=dataset_label(previous.kind, lang),
             error=(t("dataset_not_found_app", lang, places="; ".join(line.strip(" -") for line in exc.looked))
-                   if isinstance(exc, DatasetNotFound) else f"{exc}"))
+                   if isinstance(exc, DatasetNotFound) else f"{exc}")))
         if previous.kind != spec.kind:
             state.set_value("dataset", previous.kind)
             state.reset_training_defaults(previous.kind)
         spec = previous
         dataset = get_dataset(spec)
-    st.session_state["_good_spec"] = spec
+    state.set_good_spec(spec)
     return dataset, spec
 
 
 def _apply_pending() -> None:
     """Apply dataset choices made by buttons on the Data page (written before a rerun)."""
-    pending = st.session_state.pop("_pending", None)
+    pending = state.pop_requested()
     if not pending:
         return
-    if pending.get("dataset") and pending["dataset"] != st.session_state["dataset"]:
+    if pending.get("dataset") and pending["dataset"] != state.get("dataset"):
         state.reset_training_defaults(pending["dataset"])
     for key, value in pending.items():
         state.set_value(key, value)
 
 
-def _on_dataset_change() -> None:
-    state._copy_back("dataset")
-    state.reset_training_defaults(st.session_state["dataset"])
+def _after_dataset_change() -> None:
+    state.reset_training_defaults(state.get("dataset"))
 
 
 def setup(page: str, page_settings: list | None = None) -> Ctx:
     """Run the shell: call first on every page. ``page_settings`` are the page's own URL settings."""
+    configure_process()
     st.set_page_config(page_title="Negative Sampling Lab", page_icon="🎯", layout="wide",
                        initial_sidebar_state="expanded")
     shared = state.shared_settings()
@@ -127,13 +144,13 @@ def setup(page: str, page_settings: list | None = None) -> Ctx:
     state.ensure(settings)
     bad = state.apply_query_params(settings, page)
     _apply_pending()
-    lang = st.session_state["lang"]
+    lang = state.get("lang")
     dataset, spec = _resolve_dataset(lang)
     _sidebar(lang)
     state.write_query_params(settings, page)
     if bad:
         st.warning(t("bad_url_params", lang, params=", ".join(bad)))
-    error = st.session_state.pop("_dataset_error", None)
+    error = state.pop_dataset_error()
     if error:
         st.error(error)
     if dataset.valid.nnz == 0 or dataset.test.nnz == 0:
@@ -148,18 +165,16 @@ def _sidebar(lang: str) -> None:
         for path, key, icon in PAGES:
             st.page_link(path, label=t(key, lang), icon=icon, query_params={"lang": lang} if lang != "en" else None)
         st.divider()
-        kinds = [k for k in KINDS if k != "csv" or st.session_state.get("csv_digest")]
-        if st.session_state["dataset"] not in kinds:
+        kinds = [k for k in KINDS if k != "csv" or state.get("csv_digest")]
+        if state.get("dataset") not in kinds:
             state.set_value("dataset", "synthetic")
-        kw = state.bind("dataset")
-        kw["on_change"], kw["args"] = _on_dataset_change, ()
         labels = {k: dataset_label(k, lang) for k in kinds}
         st.selectbox(t("sidebar_dataset", lang), kinds, format_func=labels.get,
-                     help=t("sidebar_dataset_help", lang), **kw)
+                     help=t("sidebar_dataset_help", lang), **state.bind("dataset", then=_after_dataset_change))
         st.number_input(t("sidebar_seed", lang), min_value=0, max_value=2**31 - 1, step=1,
                         help=t("sidebar_seed_help", lang), **state.bind("seed"))
         st.radio(t("sidebar_language", lang), LANGS, format_func=LANG_NAMES.get, horizontal=True,
                  **state.bind("lang"))
         st.divider()
         st.caption("🔗 " + t("sidebar_share", lang))
-        st.caption(t("sidebar_about", lang))
+        st.caption(t("sidebar_about", lang, samplers=", ".join(sampler_label(n) for n in SAMPLERS)))

@@ -1,4 +1,10 @@
-"""Session state of the app: canonical settings, widgets bound to them, and the URL.
+"""Session state of the app: the one module that names session-state keys.
+
+Everything a page keeps between reruns is read and written through the accessors here: canonical
+settings and the widgets bound to them, the URL, each training page's run and player state, figure
+caches, and the dataset bookkeeping of the shell (memo, uploads, pending choices). Other modules
+never index ``st.session_state`` themselves (widget ``key=`` names are the only exception: they
+are identifiers Streamlit owns).
 
 * Every setting has a **canonical** session key (a plain key, never a widget key, so it survives
   page switches) and optionally a short **URL** name. Widgets use a shadow key ``w_<name>``
@@ -16,15 +22,18 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from negsamp_core.samplers import SAMPLER_NAMES, SAMPLERS
+from negsamp_core.samplers import SAMPLERS
 
 from .datasets import KINDS, default_data_dir
 from .i18n import LANGS
-from .runs import train_defaults
+from .runs import LiveRun, train_defaults
 
 __all__ = ["Setting", "ensure", "bind", "set_value", "get", "shared_settings", "page_settings",
            "apply_query_params", "write_query_params", "LR_OPTIONS", "DIM_OPTIONS", "BATCH_OPTIONS",
-           "reset_training_defaults"]
+           "reset_training_defaults", "is_boolean", "run", "set_run", "is_playing", "set_playing", "speed",
+           "failed_build", "set_failed_build", "clear_failed_build", "set_notice", "pop_notice", "CacheEntry",
+           "cache_entry", "set_cache_entry", "dataset_memo", "uploaded_csvs", "add_uploaded_csv", "good_spec",
+           "set_good_spec", "set_dataset_error", "pop_dataset_error", "request_values", "pop_requested"]
 
 LR_OPTIONS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 DIM_OPTIONS = (2, 4, 8, 16, 32, 64, 128)
@@ -50,8 +59,11 @@ def _clamped(low, high, integer: bool):
     return parse
 
 
+PLAYGROUND_DEFAULT = "dns"  # the Playground opens on DNS (its internals show the idea best); any sampler works
+
+
 def _list(raw: str) -> list:
-    names = [n for n in raw.split(",") if n in SAMPLER_NAMES]
+    names = [n for n in raw.split(",") if n in SAMPLERS]
     if not names:
         raise ValueError(raw)
     return names
@@ -63,6 +75,27 @@ def _choice(options):
             raise ValueError(raw)
         return raw
     return parse
+
+
+def _bool(raw: str) -> bool:
+    if raw.lower() in ("1", "true", "on", "yes"):
+        return True
+    if raw.lower() in ("0", "false", "off", "no"):
+        return False
+    raise ValueError(raw)
+
+
+def is_boolean(spec) -> bool:
+    """An on/off sampler option (``ParamSpec.boolean``, when the core has it): a checkbox."""
+    return bool(getattr(spec, "boolean", False))
+
+
+def _param_setting(prefix: str, name: str, spec) -> Setting:
+    key, url = f"{prefix}_{name}_{spec.name}", f"{name}.{spec.name}"
+    if is_boolean(spec):
+        return Setting(key, url, _const(bool(spec.default)), _bool, lambda v: "1" if v else "0")
+    default = int(spec.default) if spec.integer else float(spec.default)
+    return Setting(key, url, _const(default), _clamped(spec.low, spec.high, spec.integer), lambda v: f"{v:g}")
 
 
 @dataclass(frozen=True)
@@ -111,15 +144,13 @@ def page_settings(prefix: str, multi: bool) -> list[Setting]:
         Setting(f"{prefix}_topk", "topk", defaults("topk"), _clamped(1, 50, True)),
         Setting(f"{prefix}_speed", None, _const(20), _int),
     ]
+    names = tuple(SAMPLERS)  # read at call time: a sampler registered later is served too
     if multi:
-        out.append(Setting(f"{prefix}_samplers", "samplers", _const(list(SAMPLER_NAMES)), _list, ",".join))
+        out.append(Setting(f"{prefix}_samplers", "samplers", _const(list(names)), _list, ",".join))
     else:
-        out.append(Setting(f"{prefix}_sampler", "sampler", _const("dns"), _choice(SAMPLER_NAMES)))
-    for name in SAMPLER_NAMES:
-        for spec in SAMPLERS[name].PARAMS:
-            default = int(spec.default) if spec.integer else float(spec.default)
-            out.append(Setting(f"{prefix}_{name}_{spec.name}", f"{name}.{spec.name}", _const(default),
-                               _clamped(spec.low, spec.high, spec.integer), lambda v: f"{v:g}"))
+        first = PLAYGROUND_DEFAULT if PLAYGROUND_DEFAULT in SAMPLERS else names[0]
+        out.append(Setting(f"{prefix}_sampler", "sampler", _const(first), _choice(names)))
+    out.extend(_param_setting(prefix, name, spec) for name in names for spec in SAMPLERS[name].PARAMS)
     return out
 
 
@@ -138,16 +169,19 @@ def wkey(name: str) -> str:
     return f"w_{name}"
 
 
-def bind(name: str) -> dict:
-    """Keyword arguments binding a widget to the canonical setting ``name`` (shadow key + copy back)."""
+def bind(name: str, then: Callable[[], None] | None = None) -> dict:
+    """Keyword arguments binding a widget to the canonical setting ``name`` (shadow key + copy back);
+    ``then`` runs after the copy (e.g. the dataset resets both pages' training defaults)."""
     key = wkey(name)
     if key not in st.session_state:
         st.session_state[key] = st.session_state[name]
-    return {"key": key, "on_change": _copy_back, "args": (name,)}
+    return {"key": key, "on_change": _copy_back, "args": (name, then)}
 
 
-def _copy_back(name: str) -> None:
+def _copy_back(name: str, then: Callable[[], None] | None = None) -> None:
     st.session_state[name] = st.session_state[wkey(name)]
+    if then is not None:
+        then()
 
 
 def set_value(name: str, value) -> None:
@@ -208,3 +242,107 @@ def write_query_params(settings: list[Setting], page: str) -> None:
         if st.query_params.get(s.url) != raw:
             st.query_params[s.url] = raw
         written[s.url] = raw
+
+
+# ---------------------------------------------------------------------------- a training page's run
+# ``prefix`` is the page's ("cmp" Compare, "pg" Playground); the keys are ``<prefix>_run`` etc.
+def run(prefix: str) -> LiveRun | None:
+    return st.session_state.get(f"{prefix}_run")
+
+
+def set_run(prefix: str, live_run: LiveRun) -> None:
+    st.session_state[f"{prefix}_run"] = live_run
+
+
+def is_playing(prefix: str) -> bool:
+    return bool(st.session_state.get(f"{prefix}_playing", False))
+
+
+def set_playing(prefix: str, playing: bool) -> None:
+    st.session_state[f"{prefix}_playing"] = bool(playing)
+
+
+def speed(prefix: str) -> int:
+    """Batches per tick (the player's slider)."""
+    return int(st.session_state.get(f"{prefix}_speed", 20))
+
+
+def failed_build(prefix: str) -> tuple[dict, str] | None:
+    """(identity, error) of the last settings that could not build a run, or None."""
+    return st.session_state.get(f"{prefix}_failed")
+
+
+def set_failed_build(prefix: str, identity: dict, error: str) -> None:
+    st.session_state[f"{prefix}_failed"] = (identity, error)
+
+
+def clear_failed_build(prefix: str) -> None:
+    st.session_state.pop(f"{prefix}_failed", None)
+
+
+def set_notice(prefix: str, text: str) -> None:
+    """A one-time notice for the page's next render (e.g. why the run was reset)."""
+    st.session_state[f"{prefix}_notice"] = text
+
+
+def pop_notice(prefix: str) -> str | None:
+    return st.session_state.pop(f"{prefix}_notice", None)
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """A memoised value, its version (any comparable object) and when it was built (monotonic s)."""
+
+    version: Any
+    built_at: float
+    value: Any
+
+
+def cache_entry(slot: str) -> CacheEntry | None:
+    return st.session_state.get(slot)
+
+
+def set_cache_entry(slot: str, entry: CacheEntry) -> None:
+    st.session_state[slot] = entry
+
+
+# ---------------------------------------------------------------------------- the shell's datasets
+def dataset_memo() -> dict:
+    """This session's loaded datasets, ``{spec.key: Dataset}`` (the shell bounds its size)."""
+    return st.session_state.setdefault("_ds_memo", {})
+
+
+def uploaded_csvs() -> dict:
+    """CSV datasets uploaded in this session, ``{digest: Dataset}``."""
+    return st.session_state.setdefault("_csv_datasets", {})
+
+
+def add_uploaded_csv(digest: str, dataset) -> None:
+    uploaded_csvs()[digest] = dataset
+
+
+def good_spec():
+    """The last DatasetSpec that loaded (the fallback when a new choice fails), or None."""
+    return st.session_state.get("_good_spec")
+
+
+def set_good_spec(spec) -> None:
+    st.session_state["_good_spec"] = spec
+
+
+def set_dataset_error(text: str) -> None:
+    st.session_state["_dataset_error"] = text
+
+
+def pop_dataset_error() -> str | None:
+    return st.session_state.pop("_dataset_error", None)
+
+
+def request_values(values: dict) -> None:
+    """Ask the shell to set canonical ``values`` (e.g. a dataset chosen by a button) at the next run,
+    before any widget is drawn."""
+    st.session_state["_pending"] = dict(values)
+
+
+def pop_requested() -> dict | None:
+    return st.session_state.pop("_pending", None)

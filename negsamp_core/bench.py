@@ -27,6 +27,7 @@ from .data import Dataset, load_dataset
 from .data.movielens import DatasetNotFound
 from .model import MatrixFactorization, Scorer
 from .samplers import SAMPLERS
+from .results import run_summary
 from .training import Trainer
 
 __all__ = ["run_bench", "interactions_like"]
@@ -80,10 +81,8 @@ def _epoch_seconds(dataset: Dataset, name: str, epochs: int = 3) -> tuple[float,
     cfg = TrainConfig(dim=64, lr=0.002, batch_size=1024, epochs=epochs + 1)
     trainer = Trainer(dataset, name, cfg, BENCH_SAMPLER_PARAMS.get(name, {}), seed=0)
     trainer.run_epochs()
-    timed = trainer.history[1:]
-    sample = float(np.mean([r.sample_seconds for r in timed]))
-    train = float(np.mean([r.train_seconds for r in timed]))
-    return sample + train, sample / (sample + train)
+    row = run_summary(trainer.history)  # the one definition: epochs after the first, validation apart
+    return row["sec_epoch"], row["sample_share"]
 
 
 def run_bench(out: Path | None = Path("bench.json"), data_dir=None, repeats: int = 3) -> dict:

@@ -124,6 +124,10 @@ class Trainer:
         seed: run seed; model initialisation, batch order and diagnostics streams depend on it
             only, so trainers with the same seed and different samplers start from the same model
             and see the same batches.
+        select_on: which model's validation metric picks the best epoch and drives early stopping:
+            ``"recommender"`` (the model being trained, D; default) or ``"generator"`` (a model
+            the sampler owns and that is evaluated as a recommender: IRGAN's G, as the IRGAN
+            paper does). Either way both models are kept at the selected epoch.
     Raises:
         ValueError: impossible configuration (message says what to change).
 
@@ -132,12 +136,23 @@ class Trainer:
     A non-finite loss, or a batch loss above :data:`DIVERGED_LOSS`, stops the run: ``error`` holds
     the message (naming the learning rate), the recommender is restored to the last completed
     epoch, and ``history`` is kept.
+
+    Sampler-owned models (IRGAN's generator G): a sampler that offers ``generator_state()`` /
+    ``load_generator_state(state)`` has G's state saved in every epoch snapshot (so the best
+    epoch's snapshot holds D and G, and a divergence restores both); :meth:`generator_metrics`
+    evaluates G at the selected epoch (``which="best"``) or right after its initialisation and
+    pretraining (``which="init"``, from the sampler's ``initial_generator_state()``).
     """
 
+    SELECT_ON = ("recommender", "generator")
+
     def __init__(self, dataset: Dataset, sampler: str = "rns", config: TrainConfig = TrainConfig(),
-                 sampler_params: Mapping | None = None, seed: int = 0):
+                 sampler_params: Mapping | None = None, seed: int = 0, select_on: str = "recommender"):
         if sampler not in SAMPLERS:
             raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
+        if select_on not in self.SELECT_ON:
+            raise ValueError(f"select_on must be one of {', '.join(self.SELECT_ON)}, got {select_on!r}")
+        self.select_on = select_on
         config.validate(dataset.n_items)
         self.dataset, self.config, self.seed, self.sampler_name = dataset, config, int(seed), sampler
         seeds = RunSeeds(self.seed)
@@ -156,6 +171,8 @@ class Trainer:
         self.sampler = SAMPLERS[sampler](dataset, config.n_negatives, rng=seeds.numpy("sampler"),
                                          torch_generator=seeds.torch("sampler"), **dict(sampler_params or {}))
         self.sampler.eval_k = config.eval_k
+        if select_on == "generator" and not self.has_generator:
+            raise ValueError(f"select_on='generator' needs a sampler with its own generator (IRGAN), not {sampler!r}")
         self._order_rng = seeds.numpy("order")
         self.diagnostics = EpochDiagnostics(
             dataset, self.sampler.uniform, self.scorer.peek,
@@ -344,16 +361,26 @@ class Trainer:
         self.history.append(record)
         self._cost = _EpochCost()
         self._good_state = self._snapshot_state()
-        value = valid.get(f"{cfg.select_metric}@{cfg.eval_k}", float("nan"))
+        value = self._selection_value(valid)
         if np.isfinite(value) and value > self.best_value:
             self.best_value, self.best_epoch, self._best_state = value, self.epoch, self._good_state
         elif cfg.patience is not None and self.epoch - self.best_epoch >= cfg.patience:
             self.stopped_early = True
         return record
 
+    def _selection_value(self, valid: Mapping) -> float:
+        """The validation value that picks the best epoch: D's, or G's with select_on='generator'."""
+        key = f"{self.config.select_metric}@{self.config.eval_k}"
+        if self.select_on == "generator":
+            return float(self.sampler.generator_valid().get(key, float("nan")))
+        return float(valid.get(key, float("nan")))
+
     def _snapshot_state(self) -> dict:
-        return {"model": copy.deepcopy(self.model.state_dict()),
-                "optimizer": copy.deepcopy(self.optimizer.state_dict())}
+        state = {"model": copy.deepcopy(self.model.state_dict()),
+                 "optimizer": copy.deepcopy(self.optimizer.state_dict())}
+        if self.has_generator:  # sampler-owned model (IRGAN's G): kept with D at every snapshot
+            state["generator"] = self.sampler.generator_state()
+        return state
 
     def _diverge(self, what: str) -> None:
         lr = self.config.lr
@@ -363,6 +390,8 @@ class Trainer:
                       f"at the end of epoch {self.epoch}.")
         self.model.load_state_dict(self._good_state["model"])
         self.optimizer.load_state_dict(self._good_state["optimizer"])
+        if "generator" in self._good_state:
+            self.sampler.load_generator_state(self._good_state["generator"])
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         self._cursor, self._order = 0, None
@@ -386,3 +415,31 @@ class Trainer:
         """Test metrics of the model at the validation-best epoch (never selected on test)."""
         ks = ks or (self.config.eval_k,)
         return evaluate(self.best_model_scores(), self.dataset, "test", ks=ks)
+
+    # ------------------------------------------------------------------ sampler-owned generator (IRGAN)
+    @property
+    def has_generator(self) -> bool:
+        """True when the sampler owns a model evaluated as a recommender (IRGAN's G)."""
+        return callable(getattr(self.sampler, "generator_state", None))
+
+    def generator_metrics(self, which: str = "best", split: str = "test", ks=None) -> dict | None:
+        """Metrics of the sampler's generator on ``split`` (None if the sampler has none).
+
+        ``which="best"``: G at the selected epoch (the current G before any epoch completed);
+        ``"init"``: G right after its initialisation and pretraining, before adversarial training.
+        Selection never looks at test: the selected epoch comes from validation only.
+        """
+        if not self.has_generator:
+            return None
+        if which == "best":
+            state = (self._best_state or {}).get("generator") or self.sampler.generator_state()
+        elif which == "init":
+            state = self.sampler.initial_generator_state()
+        else:
+            raise ValueError(f"which must be 'best' or 'init', got {which!r}")
+        ks = ks or (self.config.eval_k,)
+        return evaluate(self.sampler.generator_scores(state), self.dataset, split, ks=ks)
+
+    def generator_test_metrics(self, which: str = "best", ks=None) -> dict | None:
+        """Test metrics of G at the validation-selected epoch (``"best"``) or after pretraining (``"init"``)."""
+        return self.generator_metrics(which, "test", ks)

@@ -6,7 +6,7 @@ from lab_ui import figures, player, shell, state
 from lab_ui.i18n import sampler_label
 from lab_ui.runs import history_csv, history_json, results_frame
 from lab_ui.widgets import legend_html, sampler_params, training_settings
-from negsamp_core.samplers import SAMPLER_NAMES
+from negsamp_core.samplers import SAMPLERS
 
 P = "cmp"
 ctx = shell.setup("compare", state.page_settings(P, multi=True))
@@ -15,9 +15,14 @@ lang, tr = ctx.lang, ctx.t
 st.title("📊 " + tr("compare_title"))
 st.markdown(tr("compare_intro"))
 
-st.multiselect(tr("samplers"), SAMPLER_NAMES, format_func=sampler_label, help=tr("samplers_help"),
+st.multiselect(tr("samplers"), tuple(SAMPLERS), format_func=sampler_label, help=tr("samplers_help"),
                **state.bind(f"{P}_samplers"))
-chosen = [n for n in SAMPLER_NAMES if n in st.session_state[f"{P}_samplers"]]
+chosen = [n for n in SAMPLERS if n in state.get(f"{P}_samplers")]
+COLUMNS = {"sampler": "col_sampler", "epochs": "col_epochs", "loss": "col_loss", "best_epoch": "col_best_epoch",
+           "valid_ndcg": "col_valid_ndcg", "valid_recall": "col_valid_recall", "test_ndcg": "col_test_ndcg",
+           "test_recall": "col_test_recall", "fn_rate": "col_fn_rate", "hardness": "col_hardness",
+           "neg_pop": "col_neg_pop", "sec_epoch": "col_sec_epoch", "sample_share": "col_sample_share",
+           "scores_epoch": "col_scores_epoch"}
 
 st.caption(tr("settings_caption"))
 c1, c2 = st.columns(2)
@@ -46,7 +51,7 @@ x_mode = st.radio(tr("x_axis"), ("epoch", "seconds"), horizontal=True, key=f"{P}
 
 def _figures(run, lang: str, x_mode: str, playing: bool) -> dict:
     """All Compare figures, rebuilt only when an epoch completed (and at most every 1.5 s while playing)."""
-    version = (id(run), tuple(len(h) for h in run.histories.values()), lang, x_mode, run.spec.config.epochs)
+    version = player.FigureVersion.of(run, lang, x_mode, run.spec.config.epochs)
     return player.cached(f"{P}_figcache", version, lambda: _build_figures(run, lang, x_mode), playing)
 
 
@@ -66,10 +71,8 @@ def _build_figures(run, lang: str, x_mode: str) -> dict:
 
 def _results(run, lang: str):
     """The results table; test metrics only once the run is finished (cached per run)."""
-    cols = {c: tr(f"col_{c}", k=run.spec.config.eval_k) for c in (
-        "sampler", "epochs", "loss", "best_epoch", "valid_ndcg", "valid_recall", "test_ndcg", "test_recall",
-        "fn_rate", "hardness", "neg_pop", "sec_epoch", "sample_share", "scores_epoch")}
-    version = (id(run), tuple(len(h) for h in run.histories.values()), lang, run.done)
+    cols = {c: tr(key, k=run.spec.config.eval_k) for c, key in COLUMNS.items()}
+    version = player.FigureVersion.of(run, lang, done=True)
     return player.cached(f"{P}_tablecache", version, lambda: results_frame(run, cols, test=run.done), False)
 
 

@@ -10,7 +10,7 @@ from negsamp_core.data import DatasetNotFound, DownloadError
 
 ctx = shell.setup("data")
 lang, tr, ds = ctx.lang, ctx.t, ctx.dataset
-ss = st.session_state
+SPLITS = {"train": "split_train", "valid": "split_valid", "test": "split_test"}
 
 st.title("🗂️ " + tr("data_title"))
 st.markdown(f"**{tr('data_current', name=shell.dataset_label(ctx.spec.kind, lang))}**")
@@ -37,9 +37,9 @@ with right:
     active = np.flatnonzero(ds.train.counts > 0)[:2000]
     user = st.selectbox(tr("user_pick"), active.tolist(), format_func=ds.user_label, key="data_user")
     rows = []
-    for split in ("train", "valid", "test"):
+    for split, split_key in SPLITS.items():
         for j in getattr(ds, split).row(user):
-            rows.append({tr("history_split"): tr(f"split_{split}"), tr("history_item"): ds.item_label(int(j)),
+            rows.append({tr("history_split"): tr(split_key), tr("history_item"): ds.item_label(int(j)),
                          tr("col_popularity"): int(ds.item_popularity[j])})
     if ds.true_likes is not None:
         known = set(ds.train.row(user)) | set(ds.held_out.row(user))
@@ -52,24 +52,23 @@ with right:
 # ---------------------------------------------------------------------------- choose a dataset
 tab_syn, tab_ml, tab_csv = st.tabs(["🌍 " + tr("synthetic_knobs"), "🎬 MovieLens", "📄 " + tr("csv_title")])
 
-KNOBS = (("syn_users", "syn_users", 20, 3000, 10), ("syn_items", "syn_items", 20, 5000, 10),
-         ("syn_density", "syn_density", 0.005, 0.3, 0.005), ("syn_skew", "syn_skew", 0.0, 2.5, 0.1),
-         ("syn_obs", "syn_obs", 0.05, 1.0, 0.05))
+# (canonical setting, label key, help key, low, high, step)
+KNOBS = (("syn_users", "syn_users", None, 20, 3000, 10), ("syn_items", "syn_items", None, 20, 5000, 10),
+         ("syn_density", "syn_density", None, 0.005, 0.3, 0.005),
+         ("syn_skew", "syn_skew", "syn_skew_help", 0.0, 2.5, 0.1),
+         ("syn_obs", "syn_obs", "syn_obs_help", 0.05, 1.0, 0.05))
 
 
 def _build_world() -> None:
-    pending = {name: ss[f"form_{name}"] for name, *_ in KNOBS}
-    pending["dataset"] = "synthetic"
-    ss["_pending"] = pending
+    state.request_values({**{name: state.get(f"form_{name}") for name, *_ in KNOBS}, "dataset": "synthetic"})
 
 
 with tab_syn:
     st.caption(tr("synthetic_caption"))
     with st.form("synthetic_form", border=False):
         c1, c2 = st.columns(2)
-        for i, (name, label, low, high, step) in enumerate(KNOBS):
-            help_key = {"syn_skew": "syn_skew_help", "syn_obs": "syn_obs_help"}.get(name)
-            (c1 if i % 2 == 0 else c2).slider(tr(label), low, high, value=type(low)(ss[name]), step=step,
+        for i, (name, label, help_key, low, high, step) in enumerate(KNOBS):
+            (c1 if i % 2 == 0 else c2).slider(tr(label), low, high, value=type(low)(state.get(name)), step=step,
                                               key=f"form_{name}", help=tr(help_key) if help_key else None)
         st.form_submit_button(tr("syn_build"), on_click=_build_world, type="primary")
 
@@ -98,21 +97,21 @@ with tab_ml:
     c1, c2 = st.columns(2)
     c1.slider(tr("ml_threshold"), 1.0, 5.0, step=0.5, **state.bind("ml_threshold"))
     if name == "ml-100k":
-        c2.radio(tr("ml_split"), ("u1", "random"), format_func=lambda s: tr(f"ml_split_{s}"),
-                 **state.bind("ml_split"))
+        splits = {"u1": tr("ml_split_u1"), "random": tr("ml_split_random")}
+        c2.radio(tr("ml_split"), tuple(splits), format_func=splits.get, **state.bind("ml_split"))
     b1, b2 = st.columns(2)
     if b1.button(tr("ml_load"), key="data_ml_load", icon=":material/folder_open:"):
-        ss["_pending"] = {"dataset": name}
+        state.request_values({"dataset": name})
         st.rerun()
     if b2.button(tr("ml_download"), key="data_ml_download", icon=":material/download:"):
-        spec = DatasetSpec(kind=name, seed=int(ss["seed"]), data_dir=ss["data_dir"], split=ss["ml_split"],
-                           threshold=float(ss["ml_threshold"]))
+        spec = DatasetSpec(kind=name, seed=int(state.get("seed")), data_dir=state.get("data_dir"),
+                           split=state.get("ml_split"), threshold=float(state.get("ml_threshold")))
         try:
             load(spec, progressbar=_Progress(tr("ml_downloading", name=name)), download=True)
         except (DatasetNotFound, DownloadError, ValueError, OSError) as exc:
             st.error(str(exc))
         else:
-            ss["_pending"] = {"dataset": name}
+            state.request_values({"dataset": name})
             st.rerun()
 
 with tab_csv:
@@ -121,12 +120,12 @@ with tab_csv:
     threshold = st.number_input(tr("csv_threshold"), min_value=0.0, max_value=1000.0, value=0.0, step=0.5,
                                 key="data_csv_threshold")
     if st.button(tr("csv_use"), key="data_csv_use", disabled=uploaded is None, icon=":material/upload:"):
-        result = handle_upload(uploaded.getvalue(), uploaded.name, threshold or None, seed=int(ss["seed"]))
+        result = handle_upload(uploaded.getvalue(), uploaded.name, threshold or None, seed=int(state.get("seed")))
         if result.error:
             st.error("⚠ " + tr("csv_error", error=result.error))
         else:
-            ss.setdefault("_csv_datasets", {})[result.digest] = result.dataset
-            ss["_pending"] = {"dataset": "csv", "csv_digest": result.digest, "csv_name": uploaded.name}
+            state.add_uploaded_csv(result.digest, result.dataset)
+            state.request_values({"dataset": "csv", "csv_digest": result.digest, "csv_name": uploaded.name})
             st.rerun()
     if ctx.spec.kind == "csv":
-        st.success(tr("csv_loaded", name=ss.get("csv_name"), users=ds.n_users, items=ds.n_items, n=ds.train.nnz))
+        st.success(tr("csv_loaded", name=state.get("csv_name"), users=ds.n_users, items=ds.n_items, n=ds.train.nnz))

@@ -340,3 +340,18 @@ def test_data_page_loads_movielens_from_a_typed_folder_and_resets_runs():
     at.switch_page("pages/compare.py").run()
     assert_ok(at)
     assert run_of(at, "cmp") is not old and any("dataset" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_irgan_on_off_options_are_translated_checkboxes_and_g_init_a_named_choice(lang):
+    at = open_page("playground", dataset="toy", sampler="irgan", lang=lang)
+    assert_ok(at)
+    for param in ("baseline", "online"):
+        box = at.checkbox(key=f"w_pg_irgan_{param}")
+        assert box.label.startswith(t(f"param_irgan_{param}", lang)) and box.help == t(f"help_irgan_{param}", lang)
+    init = at.selectbox(key="w_pg_irgan_g_init")
+    assert init.options == [t(k, lang) for k in ("irgan_g_init_uniform", "irgan_g_init_bpr", "irgan_g_init_dns")]
+    at.checkbox(key="w_pg_irgan_baseline").check().run()
+    assert_ok(at)
+    assert at.session_state["pg_run"].trainers["irgan"].sampler.params["baseline"] is True  # live: same run
+    assert at.query_params["irgan.baseline"] in ("1", ["1"])  # and in the shareable link

@@ -77,3 +77,74 @@ def test_irgan_protocol_on_ml100k_reports_p_and_ndcg_at_3_5_10(tmp_path):
     test = results["runs"]["rns"]["test"]
     assert {"precision@3", "precision@5", "precision@10", "ndcg@3", "ndcg@5", "ndcg@10"} <= set(test)
     assert test["n_users"] == 456
+
+
+def _plain_csv(path: Path, n_items: int = 15) -> Path:
+    """user,item only: user 1 has 12 positives (the only one that gets held-out items), users 2-6 have 3."""
+    rows = ["user,item"] + [f"1,{i}" for i in range(12)]
+    rows += [f"{u},{(u * 3 + j) % n_items}" for u in range(2, 7) for j in range(3)]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_plain_csv_runs_with_the_defaults_and_warns_about_one_evaluated_user(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    argv = ["compare", "--dataset", "csv", "--csv", str(_plain_csv(tmp_path / "plain.csv")), "--samplers", "rns",
+            "--epochs", "1", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "fewer than 20" in err
+    dataset = json.loads(out.read_text())["dataset"]
+    assert dataset["n_valid_users"] == 1 and dataset["n_test_users"] == 1
+    assert main(argv + ["--min-positives-to-split", "3"]) == 0  # now users with 3 positives are held out too
+    dataset = json.loads(out.read_text())["dataset"]
+    assert dataset["n_valid_users"] == 6 and dataset["n_test_users"] <= 6
+
+
+def test_threshold_on_a_file_without_ratings_is_a_clear_error(tmp_path, capsys):
+    path = _plain_csv(tmp_path / "plain.csv")
+    assert main(["compare", "--dataset", "csv", "--csv", str(path), "--threshold", "4", "--epochs", "1",
+                 "--quiet"]) == 2
+    assert "no rating column" in capsys.readouterr().err
+    assert main(["compare", "--dataset", "toy", "--threshold", "4", "--epochs", "1", "--quiet"]) == 2
+    assert "threshold applies to" in capsys.readouterr().err
+
+
+def _option_blocks(text: str) -> list[str]:
+    blocks, current = [], []
+    for line in text.splitlines():
+        if line.startswith("  -") and current:
+            blocks.append(" ".join(current))
+            current = []
+        if line.startswith("  -") or (current and line.startswith("     ")):
+            current.append(line.strip())
+    return blocks + [" ".join(current)] if current else blocks
+
+
+def test_help_prints_one_default_per_option(capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    text = capsys.readouterr().out
+    blocks = _option_blocks(text)
+    assert len(blocks) > 30
+    doubled = [b for b in blocks if b.count("(default") > 1 or "(default: None)" in b]
+    assert not doubled, doubled
+    assert any("--min-positives-to-split" in b and "(default 10" in b for b in blocks)
+    assert any(b.startswith("--irgan-temperature") and "irgan protocol 1" in b for b in blocks)
+    assert "toy " in text and "training presets" in text
+
+
+def test_on_off_sampler_parameters_become_flags():
+    import argparse
+    from types import SimpleNamespace
+
+    from negsamp_core.cli import _add_param
+
+    parser = argparse.ArgumentParser()
+    spec = SimpleNamespace(name="baseline", default=False, integer=True, boolean=True, help="subtract the mean",
+                           paper="none")
+    _add_param(parser, "irgan", spec)
+    assert parser.parse_args(["--irgan-baseline"]).irgan__baseline is True
+    assert parser.parse_args(["--no-irgan-baseline"]).irgan__baseline is False
+    assert parser.parse_args([]).irgan__baseline is None
+    assert parser.format_help().count("default") == 1 and "(default off" in parser.format_help()

@@ -184,3 +184,29 @@ def test_split_per_user_rejects_bad_fractions():
         split_per_user([0], [0], (0.5, 0.5), np.random.default_rng(0))
     with pytest.raises(ValueError):
         split_per_user([0], [0], (-0.1,), np.random.default_rng(0))
+
+
+def test_min_positives_ten_is_todays_split_and_lower_values_hold_out_small_users():
+    rng = np.random.default_rng(5)
+    users = np.repeat(np.arange(40), rng.integers(1, 30, size=40))
+    items = np.concatenate([rng.choice(100, size=(users == u).sum(), replace=False) for u in range(40)])
+    today = split_per_user(users, items, (0.1, 0.1), np.random.default_rng(1))
+    ten = split_per_user(users, items, (0.1, 0.1), np.random.default_rng(1), min_positives=10)
+    for a, b in zip(today, ten):
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    three = split_per_user(users, items, (0.1, 0.1), np.random.default_rng(1), min_positives=3)
+    counts = np.bincount(users, minlength=40)
+    held = np.bincount(three[1][0], minlength=40) + np.bincount(three[2][0], minlength=40)
+    assert np.all(held[counts < 3] == 0) and np.all(held[(counts >= 3) & (counts < 10)] == 2)
+    with pytest.raises(ValueError, match=">= 1"):
+        split_per_user(users, items, (0.1, 0.1), np.random.default_rng(1), min_positives=0)
+
+
+def test_summary_counts_evaluated_users_and_warns_when_few():
+    from negsamp_core.data import MIN_EVAL_USERS, evaluation_warning, make_synthetic, make_toy
+
+    toy = make_toy()
+    assert toy.summary()["n_valid_users"] == 6 and toy.summary()["n_test_users"] == 6
+    assert "6 validation and 6 test" in evaluation_warning(toy) and evaluation_warning(toy.summary())
+    world = make_synthetic(seed=0)
+    assert min(world.n_valid_users, world.n_test_users) >= MIN_EVAL_USERS and evaluation_warning(world) is None

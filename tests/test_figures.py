@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lab_ui import figures
-from lab_ui.i18n import MESSAGES, t
+from lab_ui.i18n import t
 from lab_ui.runs import LiveRun, RunSpec, history_csv, history_frame, history_json, results_frame
 from negsamp_core.config import TrainConfig
 from negsamp_core.data import make_toy
@@ -36,9 +36,9 @@ def test_convergence_has_one_line_per_sampler_and_panel(finished_run):
     legend = [tr.name for tr in fig.data if tr.showlegend]
     assert legend == ["RNS", "PNS", "DNS", "IRGAN", "SRNS"]
     for tr in fig.data:
-        style = figures.STYLE[tr.name.lower()]
-        assert tr.line.color == style["color"] and tr.line.dash == style["dash"]
-        assert tr.marker.symbol == style["symbol"]
+        style = figures.style_of(tr.name.lower())
+        assert tr.line.color == style.color and tr.line.dash == style.dash
+        assert tr.marker.symbol == style.symbol
     assert fig.layout.height and fig.layout.uirevision
     assert list(fig.layout.xaxis.range) == [0.5, 3.5]
 
@@ -49,10 +49,19 @@ def test_convergence_against_seconds(finished_run):
     assert list(fig.data[0].x) == [r.elapsed_seconds for r in rns]
 
 
-def test_styles_are_distinct_colour_and_dash():
-    colours = [s["color"] for s in figures.STYLE.values()]
-    dashes = [s["dash"] for s in figures.STYLE.values()]
-    assert len(set(colours)) == len(set(dashes)) == len(SAMPLER_NAMES)
+def test_styles_are_distinct_colour_dash_marker_and_hatch():
+    styles = [figures.style_of(n) for n in SAMPLER_NAMES]
+    for field in ("color", "dash", "symbol", "pattern"):
+        assert len({getattr(s, field) for s in styles}) == len(SAMPLER_NAMES), field
+
+
+def test_default_styles_differ_from_the_views_and_an_unknown_name_never_raises():
+    from lab_ui.chart_base import DEFAULT_STYLES
+
+    viewed = {figures.style_of(n).color for n in SAMPLER_NAMES}
+    assert not viewed & {s.color for s in DEFAULT_STYLES}
+    assert len({s.color for s in DEFAULT_STYLES}) == len(DEFAULT_STYLES)
+    assert figures.style_of("no-such-sampler").color in {s.color for s in DEFAULT_STYLES}
 
 
 def test_score_histograms_share_explicit_bins(finished_run):
@@ -99,11 +108,13 @@ def test_chinese_titles():
 
 
 def test_internals_figures():
-    dns = figures.fig_dns_candidates(["a", "b", "c"], [0.1, 0.5, -1], 1, [False, True, False], user="u")
-    assert list(dns.data[0].x) == ["b", "a", "c"]
-    g = figures.fig_irgan_generator(["a", "b"], [0.6, 0.4], [0.1, -0.2], [False, True], user="u")
+    from lab_ui.sampler_views import dns, irgan, srns
+
+    d = dns.fig_candidates(["a", "b", "c"], [0.1, 0.5, -1], 1, [False, True, False], user="u")
+    assert list(d.data[0].x) == ["b", "a", "c"]
+    g = irgan.fig_generator(["a", "b"], [0.6, 0.4], [0.1, -0.2], [False, True], user="u")
     assert len(g.data) == 2
-    s = figures.fig_srns_memory([1, 2, 3], [0.1, 0.0, 0.3], [False, True, False], ["x", "y", "z"])
+    s = srns.fig_memory([1, 2, 3], [0.1, 0.0, 0.3], [False, True, False], ["x", "y", "z"])
     assert [len(d.x) for d in s.data] == [2, 1]
     lt = figures.fig_long_tail(np.array([3, 0, 10]))
     assert list(lt.data[0].y) == [10, 3, 0.8]
@@ -117,21 +128,3 @@ def test_export_csv_json_and_results(finished_run):
     assert set(payload["histories"]) == set(SAMPLER_NAMES) and len(payload["histories"]["dns"]) == 3
     table = results_frame(finished_run, {"sampler": "S"})
     assert list(table["S"]) == ["RNS", "PNS", "DNS", "IRGAN", "SRNS"] and "test_ndcg" in table
-
-
-def test_message_catalogue_is_complete():
-    for key, entry in MESSAGES.items():
-        assert entry.get("en") and entry.get("zh"), key
-
-
-def test_every_message_key_used_by_the_app_exists():
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    sources = [root / "app.py", *sorted((root / "pages").glob("*.py")), *sorted((root / "lab_ui").glob("*.py"))]
-    used = set()
-    for path in sources:
-        used |= set(re.findall(r"""\btr?\(\s*["']([a-z0-9_]+)["']\s*[,)]""", path.read_text(encoding="utf-8")))
-    missing = sorted(k for k in used if k not in MESSAGES)
-    assert used and not missing, missing

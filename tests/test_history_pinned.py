@@ -30,7 +30,7 @@ PARAMS = {
     "srns": {"s1": 4, "s2": 6, "warmup": 2, "history": 3},
     "srns-embeddings": {"s1": 4, "s2": 6, "warmup": 2, "history": 3},  # the large-data snapshot path
 }
-UNPINNED_STATS = {"g_scores"}  # cost: changed on purpose by issue 7
+UNPINNED_STATS = {"g_scores", "g_own_entropy_ratio"}  # g_own_entropy_ratio: new in issue 7  # cost: changed on purpose by issue 7
 
 
 def world():

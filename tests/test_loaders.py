@@ -13,7 +13,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from negsamp_core.data import (
@@ -467,3 +466,37 @@ def test_real_ml_latest_small_counts():
     assert d.train.nnz + d.valid.nnz + d.test.nnz == 48_580
     assert d.item_names[0] == "Toy Story (1995)"
     assert_disjoint(d)
+
+
+def test_one_dispatch_threshold_only_where_there_are_ratings(tmp_path):
+    from negsamp_core.data import DEFAULT_THRESHOLD, dataset_options, load_dataset
+
+    rated = tmp_path / "rated.csv"
+    rated.write_text("user,item,rating\n" + "".join(f"{u},{i},{1 + (u + i) % 5}\n" for u in range(6) for i in range(12)))
+    plain = tmp_path / "plain.csv"
+    plain.write_text("user,item\n" + "".join(f"{u},{i}\n" for u in range(6) for i in range(12)))
+    assert load_dataset("csv", csv=rated, min_positives_to_split=2).info["threshold"] == DEFAULT_THRESHOLD
+    assert load_dataset("csv", csv=rated, threshold=2, min_positives_to_split=2).info["threshold"] == 2
+    assert load_dataset("csv", csv=plain).info["threshold"] is None
+    with pytest.raises(CSVFormatError, match="no rating column"):
+        load_dataset("csv", csv=plain, threshold=4)
+    with pytest.raises(ValueError, match="a split applies to ml-100k, ml-latest-small only"):
+        load_dataset("csv", csv=plain, split="u1")
+    with pytest.raises(ValueError, match="threshold applies"):
+        load_dataset("synthetic", threshold=4)
+    # harmless options are accepted everywhere; the app keeps only those a kind uses
+    assert load_dataset("toy", data_dir=tmp_path, min_positives_to_split=10).n_users == 6
+    assert dataset_options("toy", seed=1, threshold=4.0, split="u1", data_dir=None) == {"seed": 1}
+    assert dataset_options("ml-100k", threshold=4.0, split="u1", csv=None) == {"threshold": 4.0, "split": "u1"}
+
+
+def test_min_positives_to_split_reaches_every_loader(tmp_path):
+    from negsamp_core.data import load_dataset
+
+    default = load_dataset("synthetic", seed=2)
+    ten = load_dataset("synthetic", seed=2, min_positives_to_split=10)
+    assert pairs(default.valid) == pairs(ten.valid) and pairs(default.test) == pairs(ten.test)
+    assert load_dataset("synthetic", seed=2, min_positives_to_split=2).n_valid_users > default.n_valid_users
+    root = write_ml100k(tmp_path)
+    d = load_dataset("ml-100k", data_dir=root, split="random", min_positives_to_split=2)
+    assert d.info["min_positives_to_split"] == 2 and d.n_valid_users >= 1

@@ -4,17 +4,19 @@ One import line per module; add new loaders (synthetic, toy, the ``load_dataset`
 below and extend ``__all__`` with their names.
 """
 
-from .dataset import Dataset, PositiveSets
+from .dataset import MIN_EVAL_USERS, Dataset, PositiveSets, evaluation_warning
 from .split import split_per_user
 from .movielens import DatasetNotFound, DownloadError, load_movielens
 from .csv import CSVFormatError, load_csv
 from .synthetic import SyntheticConfig, make_synthetic
 from .toy import make_toy
-from .registry import DATASETS, load_dataset
+from .registry import DATASETS, DEFAULT_THRESHOLD, OPTIONS, dataset_options, load_dataset
 
 __all__ = [
     "Dataset",
     "PositiveSets",
+    "MIN_EVAL_USERS",
+    "evaluation_warning",
     "split_per_user",
     "load_movielens",
     "DatasetNotFound",
@@ -25,5 +27,8 @@ __all__ = [
     "make_synthetic",
     "make_toy",
     "DATASETS",
+    "DEFAULT_THRESHOLD",
+    "OPTIONS",
+    "dataset_options",
     "load_dataset",
 ]

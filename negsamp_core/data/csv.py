@@ -48,6 +48,8 @@ def load_csv(
     threshold: float | None = None,
     valid_fraction: float = 0.1,
     test_fraction: float = 0.1,
+    min_positives_to_split: int | None = None,
+    threshold_if_rated: float | None = None,
     seed: int = 0,
     name: str = "csv",
 ) -> Dataset:
@@ -59,6 +61,10 @@ def load_csv(
         threshold: if given, only rows with ``rating >= threshold`` are positives (needs a rating
             column); if None every row is a positive.
         valid_fraction, test_fraction: per-user held-out fractions (rounded down per user).
+        min_positives_to_split: users with fewer positives get no held-out pairs; None =
+            ``floor(n * fraction)`` per part (at least 10 positives with fractions 0.1).
+        threshold_if_rated: the threshold used when ``threshold`` is None and the file has a
+            rating column (a default that applies only where there are ratings).
         seed: seed of ``np.random.default_rng`` for the random split (unused with timestamps).
         name: dataset name.
     Returns:
@@ -78,6 +84,8 @@ def load_csv(
     users, items = _ids(df, cols["user"], "user"), _ids(df, cols["item"], "item")
     ratings = _numeric(df, cols.get("rating"), "rating")
     times = _timestamps(df, cols.get("timestamp"))
+    if threshold is None and ratings is not None:
+        threshold = threshold_if_rated
     if threshold is not None and ratings is None:
         raise CSVFormatError(
             f"a rating threshold ({threshold}) was given but the file has no rating column "
@@ -97,17 +105,18 @@ def load_csv(
     _check_size(pos, threshold)
     fractions = (valid_fraction, test_fraction)
     if times is not None:
-        train, valid, test = _split_by_time(pos, fractions)
+        train, valid, test = _split_by_time(pos, fractions, min_positives_to_split)
     else:
         train, valid, test = split_per_user(pos["u"].to_numpy(), pos["i"].to_numpy(), fractions,
-                                            np.random.default_rng(seed))
-    _check_held_out(test, pos, fractions, test_first=times is not None)
+                                            np.random.default_rng(seed), min_positives=min_positives_to_split)
+    _check_held_out(test, pos, fractions, test_first=times is not None, min_positives=min_positives_to_split)
     info = {
         "source": _source_label(source),
         "split": "temporal" if times is not None else "random",
         "threshold": threshold,
         "valid_fraction": valid_fraction,
         "test_fraction": test_fraction,
+        "min_positives_to_split": min_positives_to_split,
         "seed": seed,
         "columns": cols,
         "n_rows": int(len(df)),
@@ -329,33 +338,42 @@ def _check_size(pos: pd.DataFrame, threshold) -> None:
         )
 
 
-def _min_history(fractions, test_first: bool) -> int:
+def _held_size(n: int, fraction: float, min_positives: int | None) -> int:
+    """Pairs of a user with n positives in a held-out part of ``fraction`` (the split's rule)."""
+    size = int(np.floor(n * fraction))
+    if min_positives is not None:
+        size = max(size, 1 if fraction > 0 else 0) if n >= min_positives else 0
+    return size
+
+
+def _min_history(fractions, test_first: bool, min_positives: int | None = None) -> int:
     """Smallest per-user count that puts at least one pair in the test part (same rounding as the split)."""
     valid_fraction, test_fraction = fractions
     for n in range(2, 1_000_001):
         if test_first:  # temporal split: test is served first
-            n_test = min(int(np.floor(n * test_fraction)), n - 1)
+            n_test = min(_held_size(n, test_fraction, min_positives), n - 1)
         else:  # split_per_user: validation first, then test, training keeps one
-            n_valid = min(int(np.floor(n * valid_fraction)), n - 1)
-            n_test = min(int(np.floor(n * test_fraction)), n - 1 - n_valid)
+            n_valid = min(_held_size(n, valid_fraction, min_positives), n - 1)
+            n_test = min(_held_size(n, test_fraction, min_positives), n - 1 - n_valid)
         if n_test >= 1:
             return n
     return 1_000_001
 
 
-def _check_held_out(test, pos: pd.DataFrame, fractions, test_first: bool) -> None:
+def _check_held_out(test, pos: pd.DataFrame, fractions, test_first: bool, min_positives: int | None = None) -> None:
     """Raise when a positive test fraction still leaves the test split empty."""
     if fractions[-1] > 0 and len(test[0]) == 0:
-        need = _min_history(fractions, test_first)
+        need = _min_history(fractions, test_first, min_positives)
         most = int(pos["u"].value_counts().max())
         raise CSVFormatError(
             f"too few interactions to split: no user has enough positives to hold one out for test. With "
             f"valid/test fractions {fractions} a user needs at least {need} positives (minimum); the most any "
-            f"user has is {most}. Add interactions or raise the test fraction."
+            f"user has is {most}. Add interactions, raise the test fraction or lower the minimum number of "
+            f"positives to split."
         )
 
 
-def _split_by_time(pos: pd.DataFrame, fractions) -> list[tuple[np.ndarray, np.ndarray]]:
+def _split_by_time(pos: pd.DataFrame, fractions, min_positives: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per user, the latest ``floor(n * test_fraction)`` positives go to test and the
     ``floor(n * valid_fraction)`` before them to validation; training keeps at least one.
 
@@ -370,7 +388,15 @@ def _split_by_time(pos: pd.DataFrame, fractions) -> list[tuple[np.ndarray, np.nd
     counts = np.diff(np.r_[starts, u.size])
     n = np.repeat(counts, counts)
     from_end = n - (np.arange(u.size) - np.repeat(starts, counts))  # 1 = latest
-    n_test = np.minimum(np.floor(n * test_fraction).astype(np.int64), n - 1)
-    n_valid = np.minimum(np.floor(n * valid_fraction).astype(np.int64), n - 1 - n_test)
+    n_test = np.minimum(_held_sizes(n, test_fraction, min_positives), n - 1)
+    n_valid = np.minimum(_held_sizes(n, valid_fraction, min_positives), n - 1 - n_test)
     part = np.where(from_end <= n_test, 2, np.where(from_end <= n_test + n_valid, 1, 0))
     return [(u[part == k].astype(np.int64), it[part == k].astype(np.int64)) for k in range(3)]
+
+
+def _held_sizes(n: np.ndarray, fraction: float, min_positives: int | None) -> np.ndarray:
+    """Vectorised :func:`_held_size`."""
+    size = np.floor(n * fraction).astype(np.int64)
+    if min_positives is not None:
+        size = np.where(n >= min_positives, np.maximum(size, 1 if fraction > 0 else 0), 0)
+    return size

@@ -17,7 +17,10 @@ from functools import cached_property
 
 import numpy as np
 
-__all__ = ["PositiveSets", "Dataset"]
+__all__ = ["PositiveSets", "Dataset", "MIN_EVAL_USERS", "evaluation_warning"]
+
+# Fewer evaluated users than this make validation/test metrics anecdotes (one user: recall = NDCG = 1.0 is luck).
+MIN_EVAL_USERS = 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,6 +143,8 @@ class Dataset:
         true_likes: hidden ground truth on synthetic worlds (every item each user truly likes),
             or None on real data.
         item_groups: optional np.int64 array [n_items] (e.g. the synthetic genre of each item).
+        user_groups: optional np.int64 array [n_users] (the synthetic world's taste group of each
+            user when it has two: 0 = majority, 1 = minority), else None.
         info: free-form provenance (source, licence, split, threshold, ...).
     """
 
@@ -154,6 +159,7 @@ class Dataset:
     user_names: tuple | None = None
     true_likes: PositiveSets | None = None
     item_groups: np.ndarray | None = None
+    user_groups: np.ndarray | None = None
     info: dict = field(default_factory=dict)
 
     @classmethod
@@ -214,6 +220,16 @@ class Dataset:
         return truth.contains(users, items)
 
     @property
+    def n_valid_users(self) -> int:
+        """Users with at least one validation positive (those the validation metrics average over)."""
+        return int(np.count_nonzero(self.valid.counts))
+
+    @property
+    def n_test_users(self) -> int:
+        """Users with at least one test positive (those the test metrics average over)."""
+        return int(np.count_nonzero(self.test.counts))
+
+    @property
     def sparsity(self) -> float:
         """Fraction of the user-item matrix that is *not* a known positive (all splits)."""
         n = self.train.nnz + self.valid.nnz + self.test.nnz
@@ -228,6 +244,8 @@ class Dataset:
             "n_train": self.train.nnz,
             "n_valid": self.valid.nnz,
             "n_test": self.test.nnz,
+            "n_valid_users": self.n_valid_users,
+            "n_test_users": self.n_test_users,
             "sparsity": round(self.sparsity, 6),
             "false_negative_definition": self.false_negative_definition,
         }
@@ -242,3 +260,19 @@ class Dataset:
         if self.user_names is not None:
             return str(self.user_names[user])
         return f"user {user}"
+
+
+def evaluation_warning(dataset, minimum: int = MIN_EVAL_USERS) -> str | None:
+    """A sentence when validation or test metrics average over fewer than ``minimum`` users, else None.
+
+    ``dataset``: a :class:`Dataset` or its :meth:`Dataset.summary` dict.
+    """
+    if isinstance(dataset, dict):
+        n_valid, n_test = dataset["n_valid_users"], dataset["n_test_users"]
+    else:
+        n_valid, n_test = dataset.n_valid_users, dataset.n_test_users
+    if min(n_valid, n_test) >= minimum:
+        return None
+    return (f"only {n_valid} validation and {n_test} test user(s) have a held-out positive (fewer than {minimum}): "
+            f"the metrics average over so few users that they say little (one user can give recall = NDCG = 1.0). "
+            f"Use more data or lower the minimum number of positives a user needs to get held-out items.")

@@ -96,6 +96,7 @@ def load_movielens(
     threshold: float | None = 4.0,
     valid_fraction: float = 0.1,
     test_fraction: float = 0.1,
+    min_positives_to_split: int | None = None,
     seed: int = 0,
     download: bool = False,
     progressbar=None,
@@ -111,6 +112,9 @@ def load_movielens(
             random, ``valid_fraction``), test = u1.test. ``"random"``: all ratings, per-user random
             train/valid/test with ``valid_fraction`` / ``test_fraction``.
         threshold: minimum rating of a positive (inclusive); None makes every rating positive.
+        min_positives_to_split: users with fewer positives get no held-out (validation/test)
+            pairs; None = ``floor(n * fraction)`` pairs, i.e. at least 10 with fractions 0.1 (see
+            :func:`split_per_user`). u1's test split is fixed and not affected.
         seed: seed of ``np.random.default_rng`` used for the random splits.
         download: fetch the official archive into the cache when the files are not found.
         progressbar: download progress: None/True = tqdm bar, False = none, or an object with
@@ -134,10 +138,11 @@ def load_movielens(
     positives = [_encode(_positives(r, threshold), raw_users, raw_items) for r in ratings]
     rng = np.random.default_rng(seed)
     if split == "u1":
-        train, valid = split_per_user(*positives[0], (valid_fraction,), rng)
+        train, valid = split_per_user(*positives[0], (valid_fraction,), rng, min_positives=min_positives_to_split)
         test = positives[1]
     else:
-        train, valid, test = split_per_user(*positives[0], (valid_fraction, test_fraction), rng)
+        train, valid, test = split_per_user(*positives[0], (valid_fraction, test_fraction), rng,
+                                            min_positives=min_positives_to_split)
     info = {
         "source": str(folder),
         "url": url or source.url,
@@ -146,6 +151,7 @@ def load_movielens(
         "threshold": threshold,
         "valid_fraction": valid_fraction,
         "test_fraction": test_fraction if split == "random" else None,
+        "min_positives_to_split": min_positives_to_split,
         "seed": seed,
         "raw_user_ids": raw_users,
         "raw_item_ids": raw_items,

@@ -8,7 +8,7 @@ Add a sampler: write one file with a :class:`NegativeSampler` subclass (``name``
 
 from .base import Inspection, NegativeSampler, ParamSpec, UniformNonPositive
 from .dns import DNS, DNSInspection
-from .irgan import IRGAN
+from .irgan import IRGAN, IRGANInspection
 from .pns import PNS, PNSInspection
 from .rns import RNS, RNSInspection
 from .srns import SRNS, SRNSInspection
@@ -17,4 +17,5 @@ SAMPLERS: dict[str, type[NegativeSampler]] = {"rns": RNS, "pns": PNS, "dns": DNS
 SAMPLER_NAMES = tuple(SAMPLERS)
 
 __all__ = ["SAMPLERS", "SAMPLER_NAMES", "NegativeSampler", "ParamSpec", "UniformNonPositive", "Inspection",
-           "RNS", "PNS", "DNS", "IRGAN", "SRNS", "RNSInspection", "PNSInspection", "DNSInspection", "SRNSInspection"]
+           "RNS", "PNS", "DNS", "IRGAN", "SRNS", "RNSInspection", "PNSInspection", "DNSInspection", "SRNSInspection",
+           "IRGANInspection"]

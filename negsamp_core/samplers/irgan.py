@@ -2,15 +2,71 @@
 
 from __future__ import annotations
 
+import copy
+import time
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from ..metrics import evaluate
-from ..model import MatrixFactorization, Scorer, bpr_loss
-from .base import NegativeSampler, ParamSpec
+from ..model import MatrixFactorization, Scorer, bpr_gradients
+from .base import Inspection, NegativeSampler, ParamSpec
 
-__all__ = ["IRGAN", "masked_cdf", "inverse_cdf_sample"]
+__all__ = ["IRGAN", "IRGANInspection", "G_INIT_CHOICES", "masked_cdf", "inverse_cdf_sample"]
+
+# How G starts (parameter ``g_init``). ParamSpec holds numbers only, so the choice is stored as its
+# index here and ``set_params`` also accepts the name; when ParamSpec gains ``choices`` this becomes
+# ``ParamSpec("g_init", "uniform", choices=G_INIT_CHOICES, ...)`` and the two helpers below go away.
+G_INIT_CHOICES = ("uniform", "bpr", "dns")
+
+
+def _g_init_code(value) -> float:
+    """The stored number of a ``g_init`` value given as a name ("dns") or as its index (2)."""
+    if isinstance(value, str):
+        if value not in G_INIT_CHOICES:
+            raise ValueError(f"IRGAN g_init must be one of {', '.join(G_INIT_CHOICES)}, got {value!r}")
+        return float(G_INIT_CHOICES.index(value))
+    return value
+
+
+@dataclass(frozen=True)
+class IRGANInspection(Inspection):
+    """Read-only internals of IRGAN for one user.
+
+    Attributes:
+        probabilities: float64 (I,): p_G(j | u) at temperature τ over I \\ P_u, the distribution D's
+            negatives are drawn from (zero on the user's training positives, sums to 1).
+        reward: float64 (I,): D's reward 2·(σ(s_D(u, j)) - 0.5) of every item.
+        entropy: entropy of ``probabilities`` (nats).
+        max_entropy: log |I \\ P_u|, the entropy of the uniform distribution (RNS), in nats.
+    """
+
+    probabilities: np.ndarray
+    reward: np.ndarray
+    entropy: float
+    max_entropy: float
+
+
+class _CountingGenerator:
+    """G's scores go through here so that their number is known (a Scorer-like counter for the
+    model IRGAN owns; unlike :class:`Scorer` it keeps gradients when asked)."""
+
+    def __init__(self, model: MatrixFactorization):
+        self.model = model
+        self.n_scores = 0
+
+    def score_all(self, users: torch.Tensor) -> torch.Tensor:
+        """(B, I) scores with autograd (the generator phase)."""
+        self.n_scores += users.numel() * self.model.n_items
+        return self.model.score_all(users)
+
+    @torch.no_grad()
+    def peek_scores(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Scores of candidates (B, C) without gradient (DNS pretraining), counted."""
+        self.n_scores += items.numel()
+        return self.model.score(users, items)
 
 
 def masked_cdf(logits: torch.Tensor, rows: np.ndarray, cols: np.ndarray) -> torch.Tensor:
@@ -58,107 +114,236 @@ class IRGAN(NegativeSampler):
     released item-recommendation code (``cf_gan.py``).
 
     The discriminator D is the recommender being trained (BPR against G's negatives); the
-    generator G is this sampler's own matrix factorisation s_G(u, j). As in the released code,
-    the two alternate once per epoch:
+    generator G is this sampler's own matrix factorisation s_G(u, j). Two distributions of G
+    appear, and every name says which one it is:
 
-    * D phase (every training step of the epoch): j ~ p_G(j | u) = softmax_j(s_G(u, j) / τ)
-      over I \\ P_u, from a per-user CDF table built from G at the start of the epoch (the
-      released code also draws D's negatives from a frozen G once per D epoch). Changing τ
-      rebuilds the table at the next step.
+    * **D's negatives**: p_G^τ(j | u) = softmax_j(s_G(u, j) / τ) over I \\ P_u, at the
+      ``temperature`` τ (released code: 0.2). Stats ``g_entropy`` / ``g_entropy_ratio`` (nats and
+      share of the uniform entropy log|I \\ P_u|) and :meth:`inspect` describe this one.
+    * **G's own policy**: p_G(j | u) = softmax_j(s_G(u, j)) at temperature 1 over all items, the
+      distribution the policy gradient trains (released code). Stat ``g_own_entropy_ratio``
+      reports its entropy over I \\ P_u as a share of uniform: it falls when G learns.
+
+    As in the released code, the two alternate once per epoch:
+
+    * D phase (every training step of the epoch): j ~ p_G^τ from a per-user CDF table built from
+      G at the start of the epoch (the released code also draws D's negatives from a frozen G
+      once per D epoch). Changing τ rebuilds the table at the next step.
     * G phase (end of each epoch, ``g_epochs`` passes over the users): draw ``g_samples`` items
-      per user from the proposal q = (1 - λ)·p_G + λ·Uniform(P_u), with p_G = softmax(s_G(u, ·))
-      over all items at temperature 1 (released code), reward r(u, j) = 2·(σ(s_D(u, j)) - 0.5)
-      (released code; the paper writes log(1 + exp(s_D))), importance weight w_j = p_G(j)/q(j);
-      minimise -mean[w_j · log p_G(j | u) · (r(u, j) - b_u)] + g_l2·(‖g_u‖² + ‖g_j‖²) with Adam,
-      where b_u = 0 (released code) or, with ``baseline = 1``, the mean reward of the user's draws
-      (an unbiased variance reduction, since E_q[w ∇log p_G] = 0).
-      G is rewarded for items D scores high: positives and hard negatives.
+      per user from the proposal q = (1 - λ)·p_G + λ·Uniform(P_u), reward
+      r(u, j) = 2·(σ(s_D(u, j)) - 0.5) (released code; the paper writes log(1 + exp(s_D))),
+      importance weight w_j = p_G(j)/q(j); minimise
+      -mean[w_j · log p_G(j | u) · (r(u, j) - b_u)] + g_l2·(‖g_u‖² + ‖g_j‖²) with Adam, where
+      b_u = 0 (released code) or, with ``baseline`` on, the mean reward of the user's draws (an
+      unbiased variance reduction, since E_q[w ∇log p_G] = 0). G is rewarded for items D scores
+      high: positives and hard negatives.
+    * ``online`` on: fresh p_G^τ rows for every batch and one G step after every D step, on a
+      random subset of (at most 256 of) the batch's distinct users.
 
-    Cost per epoch: one U×I generator pass for the table and 2·g_epochs U×I passes for the G
-    phase; D's draws cost one binary search per negative. ``g_pretrain_epochs`` > 0 pretrains G
-    with BPR on uniform negatives (the released code starts from a DNS-pretrained MF); with 0, G
-    starts near-uniform (tiny random scores), which the app shows through G's entropy.
-    DNS is the special case where G is D itself and puts all mass on the best of M candidates.
+    G's initialisation (``g_init``, as in the released code, which starts G from a DNS-pretrained
+    MF): ``uniform`` = untrained, N(0, g_init_std²) embeddings, so G samples almost uniformly
+    (IRGAN ≈ RNS until G learns); ``bpr`` / ``dns`` = BPR pretraining of G on the training split
+    with uniform / DNS (best of ``g_pretrain_candidates`` uniform candidates, scored by G itself)
+    negatives, its own Adam lr, L2 and batch size, at most ``g_pretrain_epochs`` epochs, keeping
+    the epoch with the best validation ``pretrain_select`` of G (stopping after
+    ``g_pretrain_patience`` epochs without improvement). :attr:`pretrain_report` says what
+    happened; :meth:`initial_generator_state` is G right after it (``test_generator_init``).
+
+    G is evaluated as a recommender (the paper evaluates G): its validation metrics at
+    ``eval_k`` after every epoch (stats ``g_valid_*``, :meth:`generator_valid`); its state can be
+    saved and restored (:meth:`generator_state`, :meth:`load_generator_state`) so the trainer can
+    keep G at the selected epoch and report its test metrics.
+
+    Cost: every G score (table, G phase, G validation) is counted in :meth:`own_scores`; D's
+    rewards go through the recommender's ``scorer.score`` (counted there). Per epoch: one U×I
+    generator pass for the table, 2·g_epochs U×I passes for the G phase, one validation ranking.
+    Pretraining runs once, at construction, and is reported in :attr:`pretrain_report` (its
+    scores are not part of any epoch). DNS is the special case where G is D itself and puts all
+    mass on the best of M candidates.
     """
 
     name = "irgan"
     family = "model-based"
     PARAMS = (
         ParamSpec("temperature", 0.2, 0.05, 5.0, 0.05, "0.2 (released code)", live=True,
-                  help="temperature τ of the generator's softmax for D's negatives: small τ = harder negatives"),
+                  help="temperature τ of p_G for D's negatives (G's own policy stays at 1): small τ = harder negatives"),
         ParamSpec("is_lambda", 0.2, 0.0, 0.95, 0.05, "0.2 (released code)", live=True,
                   help="importance-sampling mix λ: share of G-step samples drawn from the user's positives"),
         ParamSpec("g_lr", 0.01, 1e-4, 0.5, 1e-3, "0.001 with SGD", live=True,
-                  help="generator learning rate (Adam)"),
+                  help="generator learning rate (Adam) in the adversarial phase"),
         ParamSpec("g_samples", 32, 1, 512, 1, "2·|P_u| per user", live=True, integer=True,
                   help="items drawn per user in each generator pass"),
         ParamSpec("g_epochs", 2, 0, 50, 1, "50 G epochs per round", live=True, integer=True,
                   help="generator passes over the users after each recommender epoch (0 = G frozen)"),
         ParamSpec("g_l2", 1e-4, 0.0, 1.0, 1e-4, "0.1 (released, on batch sums)", live=True,
-                  help="L2 regularisation of the generator"),
-        ParamSpec("baseline", 0, 0, 1, 1, "0 (none in the released code)", live=True, integer=True,
-                  help="1 = subtract each user's mean reward (a REINFORCE baseline: same expected gradient, less variance)"),
-        ParamSpec("online", 0, 0, 1, 1, "0 (alternating epochs, released code)", live=True, integer=True,
-                  help="1 = alternate every step: fresh p_G for each batch and one G step after each D step"),
+                  help="L2 regularisation of the generator in the adversarial phase"),
+        ParamSpec("baseline", False, 0, 1, 1, "off (none in the released code)", live=True, boolean=True,
+                  help="subtract each user's mean reward (a REINFORCE baseline: same expected gradient, less variance)"),
+        ParamSpec("online", False, 0, 1, 1, "off (alternating epochs, released code)", live=True, boolean=True,
+                  help="alternate every step: fresh p_G for each batch and one G step after each D step"),
         ParamSpec("g_dim", 5, 1, 256, 1, "5 (released code)", live=False, integer=True,
                   help="embedding size of the generator"),
-        ParamSpec("g_pretrain_epochs", 0, 0, 50, 1, "DNS-pretrained G (released)", live=False, integer=True,
-                  help="epochs of BPR pretraining of G before adversarial training (0 = untrained G)"),
+        ParamSpec("g_init", 0, 0, 2, 1, "2 = dns (released: DNS-pretrained G)", live=False, integer=True,
+                  help="G's start: 0 = uniform (untrained), 1 = bpr (pretrained on uniform negatives), "
+                       "2 = dns (pretrained on DNS negatives); names accepted too"),
+        ParamSpec("g_init_std", 0.1, 1e-3, 1.0, 1e-3, "DNS-pretrained checkpoint", live=False,
+                  help="std of G's N(0, std²) initialisation (before any pretraining)"),
+        ParamSpec("g_pretrain_epochs", 30, 0, 200, 1, "DNS-pretrained checkpoint", live=False, integer=True,
+                  help="most epochs of G's pretraining (g_init bpr or dns); the validation-best one is kept"),
+        ParamSpec("g_pretrain_patience", 5, 1, 50, 1, "-", live=False, integer=True,
+                  help="stop G's pretraining after this many epochs without validation improvement"),
+        ParamSpec("g_pretrain_lr", 0.002, 1e-5, 0.5, 1e-4, "-", live=False,
+                  help="learning rate (Adam) of G's pretraining"),
+        ParamSpec("g_pretrain_l2", 1e-3, 0.0, 1.0, 1e-4, "-", live=False,
+                  help="L2 weight of G's pretraining (as the recommender's l2)"),
+        ParamSpec("g_pretrain_batch", 1024, 1, 65536, 1, "-", live=False, integer=True,
+                  help="positive pairs per step of G's pretraining"),
+        ParamSpec("g_pretrain_candidates", 5, 1, 256, 1, "5 (IRGAN's DNS)", live=False, integer=True,
+                  help="DNS candidates M per negative in G's pretraining (g_init dns)"),
     )
+    CHOICES = {"g_init": G_INIT_CHOICES}  # named values of integer-coded parameters (CLI choices, app select box)
+    pretrain_select = "ndcg"  # G's pretraining keeps the epoch with the best validation <metric>@eval_k
+
+    def _checked(self, params: dict) -> dict:
+        if "g_init" in params:  # the name ("dns") or its index (2); see G_INIT_CHOICES
+            params = {**params, "g_init": _g_init_code(params["g_init"])}
+        return super()._checked(params)
 
     def _setup(self) -> None:
         dataset = self.dataset
-        self._cdf = None  # CDF table of p_G, built at the next draw
+        self._cdf = None  # CDF table of p_G^τ, built at the next draw
         self.generator = MatrixFactorization(dataset.n_users, dataset.n_items, self.params["g_dim"],
-                                             init_std=0.1, generator=self.torch_generator)
+                                             init_std=self.params["g_init_std"], generator=self.torch_generator)
+        self._g = _CountingGenerator(self.generator)
+        self.pretrain_report: dict = {"g_init": self.g_init, "epochs": 0, "best_epoch": 0, "history": [],
+                                      "seconds": 0.0, "scores": 0}
+        if self.g_init != "uniform":
+            self._pretrain()
+        self._init_state = copy.deepcopy(self.generator.state_dict())
         self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=self.params["g_lr"])
-        self.g_scores = 0  # generator scores computed (cost)
         self._g_eval: dict = {}
-        if self.params["g_pretrain_epochs"]:
-            self._pretrain(self.params["g_pretrain_epochs"])
+        self._diag_rng: np.random.Generator | None = None  # online entropy subset (never shifts the draws)
+
+    @property
+    def g_init(self) -> str:
+        """G's initialisation by name (one of :data:`G_INIT_CHOICES`)."""
+        return G_INIT_CHOICES[self.params["g_init"]]
 
     def _params_changed(self, changed: frozenset[str]) -> None:
         if "temperature" in changed:
             self._cdf = None  # τ changed: rebuild the table at the next draw
+        if "g_lr" in changed:
+            self._set_g_lr()
 
-    # ------------------------------------------------------------------ generator
-    def _pretrain(self, epochs: int, batch_size: int = 1024) -> None:
-        """BPR pretraining of G on uniform negatives with G's L2 weight (stands in for the released
-        DNS pretraining)."""
-        users_all, items_all = self.dataset.train_users, self.dataset.train_items
-        opt = torch.optim.Adam(self.generator.parameters(), lr=0.01)
-        for _ in range(epochs):
-            order = self.rng.permutation(users_all.size)
-            for start in range(0, order.size, batch_size):
-                idx = order[start:start + batch_size]
+    def own_scores(self) -> int:
+        """Cumulative number of scores computed by G since construction (table builds, generator
+        phases, generator validation; pretraining is in :attr:`pretrain_report`)."""
+        return int(self._g.n_scores)
+
+    # ------------------------------------------------------------------ G as a recommender
+    def generator_state(self) -> dict:
+        """A copy of G's parameters and optimiser state (for the trainer's best-epoch snapshot)."""
+        return {"generator": copy.deepcopy(self.generator.state_dict()),
+                "optimizer": copy.deepcopy(self.g_optimizer.state_dict())}
+
+    def load_generator_state(self, state: dict) -> None:
+        """Restore G from :meth:`generator_state` (the next draw rebuilds the table)."""
+        self.generator.load_state_dict(state["generator"])
+        if "optimizer" in state:
+            self.g_optimizer.load_state_dict(state["optimizer"])
+        self._cdf = None
+
+    def initial_generator_state(self) -> dict:
+        """G right after its initialisation (and pretraining, if any), before adversarial training."""
+        return {"generator": copy.deepcopy(self._init_state)}
+
+    def generator_scores(self, state: dict | None = None):
+        """``score_all`` of G (a frozen copy; of ``state`` when given): for evaluation, uncounted."""
+        model = copy.deepcopy(self.generator)
+        if state is not None:
+            model.load_state_dict(state["generator"])
+        model.eval()
+        return model.score_all
+
+    def generator_valid(self) -> dict:
+        """G's validation metrics at ``eval_k`` after the last completed epoch ({} before)."""
+        return dict(self._g_eval)
+
+    # ------------------------------------------------------------------ pretraining
+    def _pretrain(self) -> None:
+        """BPR pretraining of G (``g_init`` bpr: uniform negatives; dns: the best of M uniform
+        candidates under G), keeping the validation-best epoch (see the class docstring)."""
+        t0, before = time.perf_counter(), self._g.n_scores
+        g, p, ds = self.generator, self.params, self.dataset
+        for param in g.parameters():  # gradient buffers filled by the hand-written BPR gradient
+            param.grad = torch.zeros_like(param)
+        grads = {name: param.grad for name, param in g.named_parameters()}
+        opt = torch.optim.Adam(g.parameters(), lr=p["g_pretrain_lr"])
+        k = min(self.eval_k, ds.n_items - 1)
+        key = f"{self.pretrain_select}@{k}"
+        users_all, items_all = ds.train_users, ds.train_items
+        best, best_state, best_epoch, history = -np.inf, None, 0, []
+        m = p["g_pretrain_candidates"] if self.g_init == "dns" else 1
+        for epoch in range(1, p["g_pretrain_epochs"] + 1):
+            order, losses = self.rng.permutation(users_all.size), []
+            for start in range(0, order.size, p["g_pretrain_batch"]):
+                idx = order[start:start + p["g_pretrain_batch"]]
                 u, i = users_all[idx], items_all[idx]
-                j = self.uniform.sample(u, 1, self.rng)  # (B, 1)
-                tu, ti, tj = torch.from_numpy(u), torch.from_numpy(i), torch.from_numpy(j)
-                g = self.generator
-                reg = g.user_emb[tu].pow(2).sum(1).mean() + g.item_emb[ti].pow(2).sum(1).mean() \
-                    + g.item_emb[tj].pow(2).sum(2).mean()
-                loss = bpr_loss(g.score(tu, ti), g.score(tu, tj)) + self.params["g_l2"] * reg
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
+                j = self.uniform.sample(u, m, self.rng)  # (B, M)
+                tu = torch.from_numpy(u)
+                if m > 1:
+                    best_j = self._g.peek_scores(tu, torch.from_numpy(j)).argmax(1).numpy()
+                    j = j[np.arange(j.shape[0]), best_j]
+                tj = torch.from_numpy(j.reshape(-1, 1))
+                loss, *_ = bpr_gradients(g, tu, torch.from_numpy(i), tj, p["g_pretrain_l2"], out=grads)
+                if not np.isfinite(loss):
+                    raise FloatingPointError("the IRGAN generator's pretraining loss became NaN or infinite "
+                                             "(lower g_pretrain_lr)")
                 opt.step()
+                losses.append(loss)
+            valid = self._evaluate_generator()
+            history.append({"epoch": epoch, "loss": float(np.mean(losses)), key: valid.get(key, float("nan"))})
+            if np.isfinite(valid.get(key, np.nan)) and valid[key] > best:
+                best, best_epoch, best_state = valid[key], epoch, copy.deepcopy(g.state_dict())
+            elif epoch - best_epoch >= p["g_pretrain_patience"]:
+                break
+        for param in g.parameters():
+            param.grad = None
+        if best_state is not None:
+            g.load_state_dict(best_state)
+        self.pretrain_report.update(epochs=len(history), best_epoch=best_epoch, history=history,
+                                    best_valid={key: best}, seconds=time.perf_counter() - t0,
+                                    scores=int(self._g.n_scores - before))
+        self._g.n_scores = before
 
-    def _masked_cdf(self, users: np.ndarray, count: bool = True) -> torch.Tensor:
-        """CDF table rows (B, I) of p_G(· | u) at temperature τ over I \\ P_u (``count``: add the
-        generator scores to the sampler's cost; inspection views pass False)."""
+    def _evaluate_generator(self) -> dict:
+        """G's validation metrics at ``eval_k`` (counted in :meth:`own_scores`)."""
         with torch.no_grad():
-            logits = self.generator.score_all(torch.from_numpy(users)) / self.params["temperature"]
-        if count:
-            self.g_scores += logits.numel()
-        rows, cols = self.dataset.train.gather(users)
-        return masked_cdf(logits, rows, cols)
+            k = min(self.eval_k, self.dataset.n_items - 1)
+            return evaluate(self._g.score_all, self.dataset, "valid", ks=(k,))
+
+    # ------------------------------------------------------------------ D's negatives
+    def _masked_cdf(self, users: np.ndarray, count: bool = True, own: bool = False):
+        """CDF table rows (B, I) of p_G^τ over I \\ P_u (``count``: add the generator scores to
+        :meth:`own_scores`; inspection views pass False). With ``own`` also the entropy ratio
+        (B,) of G's own policy (temperature 1) over I \\ P_u, from the same scores."""
+        with torch.no_grad():
+            t_users = torch.from_numpy(users)
+            scores = self._g.score_all(t_users) if count else self.generator.score_all(t_users)
+            rows, cols = self.dataset.train.gather(users)
+            cdf = masked_cdf(scores / self.params["temperature"], rows, cols)
+            if not own:
+                return cdf
+            own_cdf = masked_cdf(scores, rows, cols)
+        return cdf, self._entropy(own_cdf, users)[1]
 
     def generator_distribution(self, users: np.ndarray) -> torch.Tensor:
-        """p_G(· | u) at temperature τ over I \\ P_u: float tensor (B, I), zero on positives, rows sum to 1."""
+        """p_G^τ(· | u), D's negative distribution: float tensor (B, I), zero on positives, rows sum to 1."""
         return _probabilities(self._masked_cdf(np.asarray(users, dtype=np.int64), count=False))
 
     def _entropy(self, cdf: torch.Tensor, users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Entropy of p_G rows (nats) and its ratio to the uniform entropy log|I \\ P_u|, for
-        users with training positives: two float arrays."""
+        """Entropy of the rows of a masked CDF (nats) and its ratio to the uniform entropy
+        log|I \\ P_u|, for users with training positives: two float arrays."""
         p = _probabilities(cdf)
         h = -(p * torch.log(p.clamp_min(1e-30))).sum(1).numpy()  # (B,)
         active = self.dataset.train.counts[users] > 0
@@ -166,7 +351,7 @@ class IRGAN(NegativeSampler):
         return h[active], np.where(h_max > 0, h[active] / np.maximum(h_max, 1e-12), 1.0)
 
     def _build_table(self, chunk: int = 1024) -> None:
-        """Per-user CDF table of p_G for the epoch, flattened so one search serves all users.
+        """Per-user CDF table of p_G^τ for the epoch, flattened so one search serves all users.
 
         Row u holds 2u + F_u(j) with F_u the normalised CDF in [0, 1] (float64): rows are
         globally increasing, and a draw for user u is ``searchsorted(table, 2u + r)`` with r
@@ -175,23 +360,28 @@ class IRGAN(NegativeSampler):
         """
         n_users, n_items = self.dataset.n_users, self.dataset.n_items
         self._cdf = np.empty(n_users * n_items, dtype=np.float64)
-        entropy, ratio = [], []
+        entropy, ratio, own = [], [], []
         for start in range(0, n_users, chunk):
             users = np.arange(start, min(start + chunk, n_users), dtype=np.int64)
-            cdf = self._masked_cdf(users)
+            cdf, own_ratio = self._masked_cdf(users, own=True)
             normalised = cdf.double() / cdf[:, -1:].double()  # (B, I), last column exactly 1
             self._cdf[start * n_items:(start + users.size) * n_items] = (
                 normalised + 2.0 * torch.from_numpy(users).double()[:, None]).reshape(-1).numpy()
             h, r = self._entropy(cdf, users)
             entropy.append(h)
             ratio.append(r)
-        self._table_entropy = (float(np.concatenate(entropy).mean()), float(np.concatenate(ratio).mean()))
+            own.append(own_ratio)
+        self._table_entropy = (float(np.concatenate(entropy).mean()), float(np.concatenate(ratio).mean()),
+                               float(np.concatenate(own).mean()))
 
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
         if self.params["online"]:
             uniq, inverse = np.unique(users, return_inverse=True)
             cdf = self._masked_cdf(uniq)  # (U_b, I), fresh for this batch
-            h, r = self._entropy(cdf[:64], uniq[:64])
+            if self._diag_rng is None:
+                self._diag_rng = self.rng.spawn(1)[0]  # a child stream: the draws below do not depend on it
+            probe = np.sort(self._diag_rng.permutation(uniq.size)[:64])  # entropy of 64 random batch users
+            h, r = self._entropy(cdf[torch.from_numpy(probe)], uniq[probe])
             self._accumulate(g_entropy=float(h.mean()), g_entropy_ratio=float(r.mean()))
             return inverse_cdf_sample(cdf.index_select(0, torch.from_numpy(inverse)), self.n_negatives, self.rng)
         if self._cdf is None:
@@ -199,15 +389,16 @@ class IRGAN(NegativeSampler):
         r = np.floor(self.rng.random((users.size, self.n_negatives)) * 2.0**30) / 2.0**30  # [0, 1)
         flat = np.searchsorted(self._cdf, 2.0 * users[:, None] + r, side="right")  # (B, K)
         negatives = flat - users[:, None] * self.dataset.n_items
-        self._accumulate(g_entropy=self._table_entropy[0], g_entropy_ratio=self._table_entropy[1])
+        self._accumulate(g_entropy=self._table_entropy[0], g_entropy_ratio=self._table_entropy[1],
+                         g_own_entropy_ratio=self._table_entropy[2])
         return negatives
 
+    # ------------------------------------------------------------------ G's policy gradient
     def _generator_step(self, users: np.ndarray, scorer: Scorer) -> tuple[float, float]:
         """One REINFORCE step of G on a chunk of users (see the class docstring)."""
         lam, n_g = self.params["is_lambda"], self.params["g_samples"]
         t_users = torch.from_numpy(users)
-        logits = self.generator.score_all(t_users)  # (B, I), with grad
-        self.g_scores += logits.numel()
+        logits = self._g.score_all(t_users)  # (B, I), with grad
         log_p = F.log_softmax(logits, dim=1)  # temperature 1 (released code)
         p = log_p.detach().exp()  # (B, I)
         b = users.size
@@ -223,7 +414,7 @@ class IRGAN(NegativeSampler):
         q_j = (1 - lam) * p_j + lam * is_pos / torch.from_numpy(n_pos).double()[:, None]
         weight = (p_j / q_j.clamp_min(1e-300)).float()  # importance weights p/q
         reward = 2.0 * (torch.sigmoid(scorer.score(t_users, t_items)) - 0.5)  # (B, n_g), from D
-        advantage = reward - reward.mean(1, keepdim=True) if self.params["baseline"] else reward
+        advantage = self._advantage(reward)
         g = self.generator
         reg = g.user_emb[t_users].pow(2).sum(1).mean() + g.item_emb[t_items].pow(2).sum(2).mean()
         loss = -(weight * torch.gather(log_p, 1, t_items) * advantage).mean() + self.params["g_l2"] * reg
@@ -234,21 +425,32 @@ class IRGAN(NegativeSampler):
         self.g_optimizer.step()
         return float(loss.detach()), float(reward.mean())
 
+    def _advantage(self, reward: torch.Tensor) -> torch.Tensor:
+        """(B, n) rewards minus each user's mean reward with ``baseline`` on, else the rewards."""
+        return reward - reward.mean(1, keepdim=True) if self.params["baseline"] else reward
+
+    def _online_users(self, users: np.ndarray, chunk: int) -> np.ndarray:
+        """At most ``chunk`` distinct users of the batch, a uniformly random subset (sorted)."""
+        uniq = np.unique(users)
+        if uniq.size <= chunk:
+            return uniq
+        return np.sort(self.rng.choice(uniq, size=chunk, replace=False))
+
     def after_update(self, users, pos_items, negatives, scorer: Scorer, chunk: int = 256) -> None:
-        """Online schedule only: one G step on (up to ``chunk``) distinct users of the batch."""
+        """Online schedule only: one G step on a random subset of (at most ``chunk``) distinct
+        users of the batch."""
         if self.params["online"]:
-            self._set_g_lr()
-            loss, reward = self._generator_step(np.unique(users)[:chunk], scorer)
+            loss, reward = self._generator_step(self._online_users(users, chunk), scorer)
             self._accumulate(g_loss=loss, g_reward=reward)
 
     def _set_g_lr(self) -> None:
+        """A changed ``g_lr`` applies from the next generator step."""
         for group in self.g_optimizer.param_groups:
             group["lr"] = self.params["g_lr"]
 
     def on_epoch_end(self, epoch: int, scorer: Scorer, chunk: int = 256) -> None:
         """G phase (alternating schedule): ``g_epochs`` policy-gradient passes over the users,
         then a fresh table. Both schedules report G's own validation ranking quality."""
-        self._set_g_lr()
         active = np.flatnonzero(self.dataset.train.counts > 0)
         for _ in range(0 if self.params["online"] else self.params["g_epochs"]):
             order = self.rng.permutation(active)
@@ -256,22 +458,19 @@ class IRGAN(NegativeSampler):
                 loss, reward = self._generator_step(order[start:start + chunk], scorer)
                 self._accumulate(g_loss=loss, g_reward=reward)
         self._cdf = None
-        with torch.no_grad():
-            k = min(self.eval_k, self.dataset.n_items - 1)
-            self._g_eval = evaluate(self.generator.score_all, self.dataset, "valid", ks=(k,))
+        self._g_eval = self._evaluate_generator()
 
     def epoch_stats(self) -> dict:
         stats = super().epoch_stats()
-        stats["g_scores"] = self.g_scores
         stats.update({f"g_valid_{k}": v for k, v in self._g_eval.items() if k != "n_users"})
-        self.g_scores = 0
         return stats
 
-    def inspect(self, user: int, scorer: Scorer) -> dict:
-        """G's distribution for one user with D's reward of every item (read-only)."""
+    def inspect(self, user: int, scorer: Scorer) -> IRGANInspection:
+        """D's negative distribution p_G^τ for one user with D's reward of every item (read-only:
+        no randomness consumed, nothing counted)."""
         users = np.array([user], dtype=np.int64)
-        probs = self.generator_distribution(users)[0].numpy()  # (I,)
-        reward = (2.0 * (torch.sigmoid(scorer.peek_all(torch.from_numpy(users))[0]) - 0.5)).numpy()
+        probs = self.generator_distribution(users)[0].double().numpy()  # (I,)
+        reward = (2.0 * (torch.sigmoid(scorer.peek_all(torch.from_numpy(users))[0]) - 0.5)).double().numpy()
         nz = probs[probs > 0]
-        return {"probabilities": probs, "reward": reward, "entropy": float(-(nz * np.log(nz)).sum()),
-                "max_entropy": float(np.log(self.uniform.n_negatives[user]))}
+        return IRGANInspection(probabilities=probs, reward=reward, entropy=float(-(nz * np.log(nz)).sum()),
+                               max_entropy=float(np.log(self.uniform.n_negatives[user])))

@@ -1,0 +1,70 @@
+"""Chart basics shared by the page figures (:mod:`lab_ui.figures`) and the sampler views
+(:mod:`lab_ui.sampler_views`): colours, the per-sampler :class:`Style`, fonts and the common layout.
+
+It sits *below* both (it imports neither), so a view can build its internals figure with the same
+layout while the page figures ask the views for each sampler's style: no import circle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+__all__ = ["Style", "GREY", "LIGHT", "FALSE_NEGATIVE", "FONT", "layout", "DEFAULT_STYLES"]
+
+GREY = "#555555"
+LIGHT = "#BBBBBB"
+FALSE_NEGATIVE = "#D55E00"  # Okabe-Ito vermillion ("orange" in the captions): false negatives on every chart
+FONT = dict(size=15)
+
+_DASH_CSS = {"solid": "solid", "dash": "dashed", "dot": "dotted", "dashdot": "dashed", "longdash": "dashed",
+             "longdashdot": "dashed"}
+_GLYPHS = {"circle": "●", "square": "■", "diamond": "◆", "triangle-up": "▲", "x": "✕", "star": "★",
+           "cross": "✚", "triangle-down": "▼", "pentagon": "⬟", "hexagon": "⬢"}
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one sampler looks on every chart: colour, line dash, marker and bar hatch pattern.
+
+    ``dash`` and ``symbol`` are Plotly names; ``pattern`` a Plotly bar ``pattern.shape`` ("" = none).
+    Colour and dash together keep lines apart on a projector and for colour-blind readers.
+    """
+
+    color: str
+    dash: str = "solid"
+    symbol: str = "circle"
+    pattern: str = ""
+
+    @property
+    def css_dash(self) -> str:
+        """The CSS border style closest to ``dash`` (for the HTML legend)."""
+        return _DASH_CSS.get(self.dash, "solid")
+
+    @property
+    def glyph(self) -> str:
+        """A text character that looks like ``symbol`` (for the HTML legend and badges)."""
+        return _GLYPHS.get(self.symbol, "●")
+
+
+# Styles handed out, in order, to registered samplers that have no view of their own. Colours are
+# Okabe-Ito's remaining sky blue and black, then Paul Tol's muted set; none equals a view's colour,
+# and dash / marker / hatch differ from the five built-in samplers' too.
+DEFAULT_STYLES = (
+    Style("#56B4E9", "longdashdot", "star", "\\"),
+    Style("#000000", "longdashdot", "cross", "|"),
+    Style("#882255", "longdashdot", "triangle-down", "+"),
+    Style("#44AA99", "longdashdot", "pentagon", "\\"),
+    Style("#999933", "longdashdot", "hexagon", "|"),
+    Style("#332288", "longdashdot", "star", "+"),
+)
+
+
+def layout(fig: go.Figure, title: str, height: int, uirevision: str, *, title_font_size: int = 17,
+           margin: dict | None = None, **kw) -> go.Figure:
+    """The common layout: left-aligned title, fixed height, legend below, ``uirevision`` kept."""
+    fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=title_font_size)), height=height,
+                      margin=margin or dict(l=60, r=20, t=70, b=50), font=FONT, uirevision=uirevision,
+                      legend=dict(orientation="h", y=-0.22, x=0), **kw)
+    return fig
