@@ -47,7 +47,7 @@ class TrainConfig:
     batch_size: int = 256
     n_negatives: int = 1
     epochs: int = 30
-    optimizer: str = "adam"
+    optimizer: str = "lazy_adam"  # scale10: row-sparse by default (ML-100K 5-seed results within noise of "adam")
     item_bias: bool = False
     init_std: float = 0.01
     eval_k: int = 10
