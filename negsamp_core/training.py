@@ -180,6 +180,7 @@ class Trainer:
             popularity_edges=popularity_bin_edges(dataset.item_popularity.max()),
             uniform_probe=config.uniform_probe, rng=seeds.numpy("diagnostics"))
         self.eval_users = self._evaluated_users()  # None = every user with a validation positive
+        self.sampler.eval_users = self.eval_users  # the same users for sampler-side validation (IRGAN's G)
         self.history: list[EpochRecord] = []
         self.epoch, self._cursor, self._order = 0, 0, None
         self.elapsed = 0.0

@@ -217,6 +217,7 @@ class NegativeSampler(abc.ABC):
     family: ClassVar[str] = "heuristic"  # or "model-based"
     PARAMS: ClassVar[tuple[ParamSpec, ...]] = ()
     eval_k: int = 10  # cut-off of sampler-side evaluations (IRGAN's generator); the Trainer sets it
+    eval_users: np.ndarray | None = None  # users of those evaluations (None: all); the Trainer sets it
 
     def __init__(self, dataset: Dataset, n_negatives: int = 1, *, rng: np.random.Generator,
                  torch_generator: torch.Generator | None = None, **params):
