@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from .config import PRESET_KINDS, PROTOCOLS, TrainConfig, preset, sampler_defaults
 from .data import (DATASETS, CSVFormatError, DatasetNotFound, DownloadError, evaluation_warning, load_dataset)
+from .optim import OPTIMIZERS
 from .results import GENERATOR_KEYS, seeds_summary, summarize_runs, to_jsonable
 from .samplers import SAMPLERS
 from .training import Trainer
@@ -134,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     model = cmp.add_argument_group("model (defaults from the preset of the dataset/protocol)")
     for flag, _, typ in _MODEL_FLAGS:
         model.add_argument("--" + flag.replace("_", "-"), type=typ, default=None)
-    model.add_argument("--optimizer", choices=("adam", "sgd"), default=None)
+    model.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default=None)
     for sname, cls in SAMPLERS.items():
         if not cls.PARAMS:
             continue

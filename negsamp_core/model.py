@@ -12,7 +12,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["MatrixFactorization", "bpr_loss", "bpr_objective", "bpr_gradients", "Scorer"]
+__all__ = ["MatrixFactorization", "bpr_loss", "bpr_objective", "bpr_gradients", "bpr_row_gradients", "RowGradients",
+           "Scorer"]
 
 
 class MatrixFactorization(torch.nn.Module):
@@ -89,50 +90,116 @@ def bpr_objective(model: "MatrixFactorization", users, pos_items, neg_items, l2:
     return loss + l2 * _l2_terms(model, users, pos_items, neg_items)
 
 
-@torch.no_grad()
-def bpr_gradients(model: "MatrixFactorization", users: torch.Tensor, pos_items: torch.Tensor,
-                  neg_items: torch.Tensor, l2: float, out: dict | None = None):
-    """Hand-written gradient of :func:`bpr_objective` (about 4x faster than autograd here).
+class RowGradients:
+    """The BPR gradient of one batch, row by row: what the batch touches and nothing else.
+
+    Attributes:
+        loss: mean BPR loss of the batch (nats, without the L2 term).
+        pos_scores: np.float32 (B,) s(u, i); neg_scores: np.float32 (B, K) s(u, j), at the step.
+        hardness: np.float32 (B, K) σ(s_uj - s_ui), the BPR gradient weight of each negative
+            (the diagnostics' hardness, computed once here).
+        parts: parameter name -> list of (rows np.int64 (n,), row gradients np.float32 (n, ...))
+            in accumulation order; rows may repeat (they add up).
+
+    :meth:`dense` scatters the parts into full tables (for dense optimisers); the row-sparse
+    optimisers of :mod:`negsamp_core.optim` take :meth:`by_parameter` and sum repeated rows in
+    the same order, so a summed row equals that row of the dense table bit for bit.
+    """
+
+    __slots__ = ("loss", "pos_scores", "neg_scores", "hardness", "parts")
+
+    def __init__(self, loss, pos_scores, neg_scores, hardness, parts):
+        self.loss, self.pos_scores, self.neg_scores, self.hardness, self.parts = (
+            loss, pos_scores, neg_scores, hardness, parts)
+
+    def dense(self, model: "MatrixFactorization", out: dict | None = None) -> dict[str, torch.Tensor]:
+        """Full-shape gradient tables (name -> tensor of the parameter's shape); fills ``out``
+        in place when given (rows outside the batch are zero)."""
+        grads = out if out is not None else {name: torch.zeros_like(p) for name, p in model.named_parameters()}
+        for name, g in grads.items():
+            g.zero_()
+            for rows, values in self.parts.get(name, ()):
+                g.index_add_(0, torch.from_numpy(rows), torch.from_numpy(values))
+        return grads
+
+    def by_parameter(self, model: "MatrixFactorization") -> dict:
+        """parameter -> its contributions: the argument of ``RowSparseOptimizer.step_rows``."""
+        params = dict(model.named_parameters())
+        return {params[name]: parts for name, parts in self.parts.items() if name in params}
+
+
+def bpr_row_gradients(model: "MatrixFactorization", users: np.ndarray, pos_items: np.ndarray,
+                      neg_items: np.ndarray, l2: float) -> RowGradients:
+    """Hand-written gradient of :func:`bpr_objective` for one batch, as row gradients (numpy on
+    views of the parameters; about 4x faster than autograd, and O(B·K·d) whatever the table sizes).
 
     With x_bk = s(u_b, i_b) - s(u_b, j_bk) and c_bk = ∂L/∂x_bk = -σ(-x_bk) / (B·K):
     ∂L/∂p_u = Σ_k c_bk (q_i - q_jk) + 2λ/B p_u;  ∂L/∂q_i = Σ_k c_bk p_u + 2λ/B q_i;
     ∂L/∂q_jk = -c_bk p_u + 2λ/(B·K) q_jk;  biases alike. Rows repeated in a batch accumulate.
 
     Args:
-        users, pos_items: int64 (B,); neg_items: int64 (B, K).
-        out: optional dict of preallocated gradient tensors (name -> tensor of the parameter's
-            shape) to fill in place; saves two table allocations per step.
-    Returns:
-        (loss, pos_scores (B,), neg_scores (B, K), grads) where loss is the float BPR loss without
-        the L2 term and grads maps each parameter name to a dense tensor of its shape.
+        users, pos_items: np.int64 (B,); neg_items: np.int64 (B, K).
     """
     b, k = neg_items.shape
-    d = model.dim
     flat_neg = neg_items.reshape(-1)
-    pu = model.user_emb.index_select(0, users)  # (B, d)
-    qi = model.item_emb.index_select(0, pos_items)  # (B, d)
-    qj = model.item_emb.index_select(0, flat_neg).view(b, k, d)  # (B, K, d)
+    p_tab, q_tab = model.user_emb.detach().numpy(), model.item_emb.detach().numpy()
+    bias = model.item_bias.detach().numpy()
     learn_bias = isinstance(model.item_bias, torch.nn.Parameter)
-    bias = model.item_bias.detach()
-    pos_s = (pu * qi).sum(1) + bias.index_select(0, pos_items)  # (B,)
-    neg_s = (qj * pu.unsqueeze(1)).sum(2) + bias.index_select(0, flat_neg).view(b, k)  # (B, K)
-    x = pos_s.unsqueeze(1) - neg_s  # (B, K)
-    loss = float(F.softplus(-x).mean())
-    c = torch.sigmoid(-x).mul_(-1.0 / (b * k))  # (B, K)
-    lam_i, lam_j = 2.0 * l2 / b, 2.0 * l2 / (b * k)
-    g_pu = ((qi.unsqueeze(1) - qj) * c.unsqueeze(2)).sum(1).add_(pu, alpha=lam_i)  # (B, d)
-    g_qi = (c.sum(1, keepdim=True) * pu).add_(qi, alpha=lam_i)  # (B, d)
-    g_qj = (c.neg().unsqueeze(2) * pu.unsqueeze(1)).add_(qj, alpha=lam_j)  # (B, K, d)
-    grads = out if out is not None else {name: torch.zeros_like(p) for name, p in model.named_parameters()}
-    for g in grads.values():
-        g.zero_()
-    grads["user_emb"].index_add_(0, users, g_pu)
-    grads["item_emb"].index_add_(0, pos_items, g_qi).index_add_(0, flat_neg, g_qj.view(b * k, d))
+    pu = np.take(p_tab, users, axis=0)  # (B, d)
+    qi = np.take(q_tab, pos_items, axis=0)  # (B, d)
+    qj = np.take(q_tab, flat_neg, axis=0).reshape(b, k, -1)  # (B, K, d)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is caught on the loss
+        pos_s = np.einsum("bd,bd->b", pu, qi) + np.take(bias, pos_items)  # (B,)
+        neg_s = np.einsum("bkd,bd->bk", qj, pu) + np.take(bias, flat_neg).reshape(b, k)  # (B, K)
+        margin = torch.from_numpy(neg_s - pos_s[:, None])  # (B, K) = -x
+        loss = float(F.softplus(margin).mean())
+        hardness = torch.sigmoid(margin).numpy()  # σ(-x)
+        c = hardness * np.float32(-1.0 / (b * k))  # (B, K)
+        lam_i, lam_j = np.float32(2.0 * l2 / b), np.float32(2.0 * l2 / (b * k))
+        if k == 1:  # the common case, in few passes: q_i - q_j, c·p_u shared by ∂q_i and ∂q_j
+            c_sum = c[:, 0]
+            g_pu = np.subtract(qi, qj[:, 0, :])
+            g_pu *= c
+            cp = pu * c  # (B, d)
+            g_qi = lam_i * qi
+            g_qi += cp
+            g_qj = lam_j * qj[:, 0, :]
+            g_qj -= cp
+        else:
+            c_sum = c.sum(1)  # (B,)
+            g_pu = c_sum[:, None] * qi
+            g_pu -= np.einsum("bk,bkd->bd", c, qj)
+            g_qi = c_sum[:, None] * pu
+            g_qi += lam_i * qi
+            g_qj = (-c)[:, :, None] * pu[:, None, :]  # (B, K, d)
+            g_qj += lam_j * qj
+        g_pu += lam_i * pu  # (B, d)
+    parts = {"user_emb": [(users, g_pu)], "item_emb": [(pos_items, g_qi), (flat_neg, g_qj.reshape(b * k, -1))]}
     if learn_bias:
-        g_bi = c.sum(1) + lam_i * bias.index_select(0, pos_items)
-        g_bj = -c.view(-1) + lam_j * bias.index_select(0, flat_neg)
-        grads["item_bias"].index_add_(0, pos_items, g_bi).index_add_(0, flat_neg, g_bj)
-    return loss, pos_s, neg_s, grads
+        with np.errstate(over="ignore", invalid="ignore"):
+            g_bi = c_sum + lam_i * np.take(bias, pos_items)
+            g_bj = -c.reshape(-1) + lam_j * np.take(bias, flat_neg)
+        parts["item_bias"] = [(pos_items, g_bi), (flat_neg, g_bj)]
+    return RowGradients(loss, pos_s, neg_s, hardness, parts)
+
+
+@torch.no_grad()
+def bpr_gradients(model: "MatrixFactorization", users: torch.Tensor, pos_items: torch.Tensor,
+                  neg_items: torch.Tensor, l2: float, out: dict | None = None):
+    """Dense form of :func:`bpr_row_gradients` (the reference the tests check against autograd).
+
+    Args:
+        users, pos_items: int64 (B,); neg_items: int64 (B, K) (tensors or arrays).
+        out: optional dict of preallocated gradient tensors (name -> tensor of the parameter's
+            shape) to fill in place.
+    Returns:
+        (loss, pos_scores (B,), neg_scores (B, K), grads) where loss is the float BPR loss without
+        the L2 term, the scores are float32 tensors and grads maps each parameter name to a dense
+        tensor of its shape.
+    """
+    as_np = lambda t: np.ascontiguousarray(t.numpy() if isinstance(t, torch.Tensor) else t, dtype=np.int64)  # noqa: E731
+    rg = bpr_row_gradients(model, as_np(users), as_np(pos_items), as_np(neg_items), l2)
+    return rg.loss, torch.from_numpy(rg.pos_scores), torch.from_numpy(rg.neg_scores), rg.dense(model, out)
 
 
 class Scorer:
@@ -167,6 +234,11 @@ class Scorer:
         ``model.score``.
         """
         self._n_scores += items.numel()
+        return self.peek(users, items)
+
+    @torch.no_grad()
+    def peek(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Like :meth:`score` but not counted: for inspection views and the diagnostics."""
         m = self._model
         p = np.take(m.user_emb.detach().numpy(), users.numpy(), axis=0)  # (B, d)
         q = np.take(m.item_emb.detach().numpy(), items.numpy(), axis=0)  # (B, d) or (B, C, d)

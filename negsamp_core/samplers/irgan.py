@@ -99,8 +99,13 @@ def inverse_cdf_sample(cdf: torch.Tensor, k: int, rng: np.random.Generator) -> n
     uniform draw, so entries of zero mass (equal consecutive CDF values) are never drawn; the
     draw is kept strictly below the row total, so the result is always a valid entry.
     """
+    return _inverse_cdf(cdf, torch.from_numpy(rng.random((cdf.shape[0], k)).astype(np.float32)))
+
+
+def _inverse_cdf(cdf: torch.Tensor, uniforms: torch.Tensor) -> np.ndarray:
+    """Entries of an unnormalised CDF (B, I) at uniforms (B, k) in [0, 1): np.int64 (B, k)."""
     total = cdf[:, -1:]  # (B, 1)
-    u = torch.from_numpy(rng.random((cdf.shape[0], k)).astype(np.float32)) * total  # (B, k)
+    u = uniforms * total  # (B, k)
     u = torch.minimum(u, torch.nextafter(total, torch.zeros_like(total)))
     return torch.searchsorted(cdf, u, right=True).numpy().astype(np.int64)
 
@@ -126,9 +131,14 @@ class IRGAN(NegativeSampler):
 
     As in the released code, the two alternate once per epoch:
 
-    * D phase (every training step of the epoch): j ~ p_G^τ from a per-user CDF table built from
-      G at the start of the epoch (the released code also draws D's negatives from a frozen G
-      once per D epoch). Changing τ rebuilds the table at the next step.
+    * D phase (every training step of the epoch): j ~ p_G^τ of G as it was at the start of the
+      epoch (the released code also draws D's negatives from a frozen G once per D epoch). While
+      U·I <= ``TABLE_LIMIT`` (16 M: ML-100K, ML-1M) from a per-user CDF table of the epoch;
+      beyond, with no users × items table at all: each user keeps a pool of |P_u|·K exact draws
+      from its p_G^τ row, built on demand in chunks of ``CHUNK_SCORES`` (4 M) generator scores
+      and redrawn when it runs out, so memory is nnz·K ids + one chunk at any catalogue size.
+      Cost per draw: an amortised I·g_dim / |P_u| generator scores (one U×I pass per epoch,
+      as the table) plus an O(log I) search. Changing τ rebuilds at the next step.
     * G phase (end of each epoch, ``g_epochs`` passes over the users): draw ``g_samples`` items
       per user from the proposal q = (1 - λ)·p_G + λ·Uniform(P_u), reward
       r(u, j) = 2·(σ(s_D(u, j)) - 0.5) (released code; the paper writes log(1 + exp(s_D))),
@@ -137,8 +147,10 @@ class IRGAN(NegativeSampler):
       b_u = 0 (released code) or, with ``baseline`` on, the mean reward of the user's draws (an
       unbiased variance reduction, since E_q[w ∇log p_G] = 0). G is rewarded for items D scores
       high: positives and hard negatives.
-    * ``online`` on: fresh p_G^τ rows for every batch and one G step after every D step, on a
-      random subset of (at most 256 of) the batch's distinct users.
+    * ``online`` on: fresh p_G^τ rows for every batch (in chunks of ``CHUNK_SCORES`` scores) and
+      one G step after every D step, on a random subset of (at most 256 of) the batch's distinct
+      users. The G phase works in sub-chunks of ``CHUNK_SCORES`` scores whose gradients add up
+      before each optimiser step (one sub-chunk on small catalogues: the plain step).
 
     G's initialisation (``g_init``, as in the released code, which starts G from a DNS-pretrained
     MF): ``uniform`` = untrained, N(0, g_init_std²) embeddings, so G samples almost uniformly
@@ -201,6 +213,8 @@ class IRGAN(NegativeSampler):
         ParamSpec("g_pretrain_candidates", 5, 1, 256, 1, "5 (IRGAN's DNS)", live=False, integer=True,
                   help="DNS candidates M per negative in G's pretraining (g_init dns)"),
     )
+    TABLE_LIMIT = 16_000_000  # U·I entries (128 MB of float64) of the epoch's CDF table; beyond: per-user pools
+    CHUNK_SCORES = 1 << 22  # generator scores (users × items) held at once by any phase
     CHOICES = {"g_init": G_INIT_CHOICES}  # named values of integer-coded parameters (CLI choices, app select box)
     pretrain_select = "ndcg"  # G's pretraining keeps the epoch with the best validation <metric>@eval_k
 
@@ -211,7 +225,7 @@ class IRGAN(NegativeSampler):
 
     def _setup(self) -> None:
         dataset = self.dataset
-        self._cdf = None  # CDF table of p_G^τ, built at the next draw
+        self._start_epoch_distribution()  # p_G^τ of D's negatives, built at the next draw
         self.generator = MatrixFactorization(dataset.n_users, dataset.n_items, self.params["g_dim"],
                                              init_std=self.params["g_init_std"], generator=self.torch_generator)
         self._g = _CountingGenerator(self.generator)
@@ -231,7 +245,7 @@ class IRGAN(NegativeSampler):
 
     def _params_changed(self, changed: frozenset[str]) -> None:
         if "temperature" in changed:
-            self._cdf = None  # τ changed: rebuild the table at the next draw
+            self._start_epoch_distribution()  # τ changed: rebuild at the next draw
         if "g_lr" in changed:
             self._set_g_lr()
 
@@ -251,7 +265,7 @@ class IRGAN(NegativeSampler):
         self.generator.load_state_dict(state["generator"])
         if "optimizer" in state:
             self.g_optimizer.load_state_dict(state["optimizer"])
-        self._cdf = None
+        self._start_epoch_distribution()
 
     def initial_generator_state(self) -> dict:
         """G right after its initialisation (and pretraining, if any), before adversarial training."""
@@ -320,7 +334,7 @@ class IRGAN(NegativeSampler):
         """G's validation metrics at ``eval_k`` (counted in :meth:`own_scores`)."""
         with torch.no_grad():
             k = min(self.eval_k, self.dataset.n_items - 1)
-            return evaluate(self._g.score_all, self.dataset, "valid", ks=(k,))
+            return evaluate(self._g.score_all, self.dataset, "valid", ks=(k,), users=self.eval_users)
 
     # ------------------------------------------------------------------ D's negatives
     def _masked_cdf(self, users: np.ndarray, count: bool = True, own: bool = False):
@@ -350,52 +364,178 @@ class IRGAN(NegativeSampler):
         h_max = np.log(self.uniform.n_negatives[users][active])  # uniform entropy; 0 for a single item
         return h[active], np.where(h_max > 0, h[active] / np.maximum(h_max, 1e-12), 1.0)
 
-    def _build_table(self, chunk: int = 1024) -> None:
+    def _chunk_rows(self) -> int:
+        """Users per chunk of (users × items) generator work: at most :attr:`CHUNK_SCORES` scores."""
+        return max(1, self.CHUNK_SCORES // self.dataset.n_items)
+
+    def _offset_cdf_rows(self, users: np.ndarray) -> tuple[np.ndarray, torch.Tensor, np.ndarray]:
+        """For a chunk of users: rows 2u + F_u(j) (float64, (B, I)) of the normalised CDF of
+        p_G^τ over I \\ P_u, the unnormalised CDF (for the entropy), and G's own entropy ratio."""
+        cdf, own_ratio = self._masked_cdf(users, own=True)
+        normalised = cdf.double() / cdf[:, -1:].double()  # (B, I), last column exactly 1
+        rows = (normalised + 2.0 * torch.from_numpy(users).double()[:, None]).numpy()
+        return rows, cdf, own_ratio
+
+    def _start_epoch_distribution(self) -> None:
+        """G changed (epoch end, τ, restored state): D's negatives come from the new p_G^τ.
+
+        Small data (U·I <= :attr:`TABLE_LIMIT`): the per-user CDF table of the whole epoch
+        (:meth:`_build_table`). Large data: a per-user pool of pre-drawn negatives, refilled on
+        demand (:meth:`_pool_draw`). Both draw exactly from p_G^τ of the frozen G.
+        """
+        self._cdf = None
+        self._pool_cursor = None
+        self._entropy_sums = np.zeros(3)
+        self._entropy_users = 0
+
+    def _add_entropy(self, cdf: torch.Tensor, users: np.ndarray, own_ratio: np.ndarray) -> None:
+        h, r = self._entropy(cdf, users)
+        self._entropy_sums += (h.sum(), r.sum(), own_ratio.sum())
+        self._entropy_users += h.size
+
+    def _build_table(self) -> None:
         """Per-user CDF table of p_G^τ for the epoch, flattened so one search serves all users.
 
         Row u holds 2u + F_u(j) with F_u the normalised CDF in [0, 1] (float64): rows are
         globally increasing, and a draw for user u is ``searchsorted(table, 2u + r)`` with r
         uniform on a 2^-30 grid, so 2u + r is exact. Zero-mass items repeat the previous value
-        and are never drawn.
+        and are never drawn. U·I float64: used only while U·I <= :attr:`TABLE_LIMIT`.
         """
         n_users, n_items = self.dataset.n_users, self.dataset.n_items
         self._cdf = np.empty(n_users * n_items, dtype=np.float64)
-        entropy, ratio, own = [], [], []
+        chunk = self._chunk_rows()
         for start in range(0, n_users, chunk):
             users = np.arange(start, min(start + chunk, n_users), dtype=np.int64)
-            cdf, own_ratio = self._masked_cdf(users, own=True)
-            normalised = cdf.double() / cdf[:, -1:].double()  # (B, I), last column exactly 1
-            self._cdf[start * n_items:(start + users.size) * n_items] = (
-                normalised + 2.0 * torch.from_numpy(users).double()[:, None]).reshape(-1).numpy()
-            h, r = self._entropy(cdf, users)
-            entropy.append(h)
-            ratio.append(r)
-            own.append(own_ratio)
-        self._table_entropy = (float(np.concatenate(entropy).mean()), float(np.concatenate(ratio).mean()),
-                               float(np.concatenate(own).mean()))
+            rows, cdf, own_ratio = self._offset_cdf_rows(users)
+            self._cdf[start * n_items:(start + users.size) * n_items] = rows.reshape(-1)
+            self._add_entropy(cdf, users, own_ratio)
+
+    def _grid_uniforms(self, shape) -> np.ndarray:
+        return np.floor(self.rng.random(shape) * 2.0**30) / 2.0**30  # [0, 1) on a 2^-30 grid
+
+    def _table_draw(self, users: np.ndarray) -> np.ndarray:
+        if self._cdf is None:
+            self._build_table()
+        r = self._grid_uniforms((users.size, self.n_negatives))
+        flat = np.searchsorted(self._cdf, 2.0 * users[:, None] + r, side="right")  # (B, K)
+        return flat - users[:, None] * self.dataset.n_items
+
+    def _fresh_draws(self, users: np.ndarray, n_draws: np.ndarray) -> np.ndarray:
+        """``n_draws[b]`` independent draws from p_G^τ(· | users[b]) for distinct users, built
+        in chunks of :meth:`_chunk_rows` users: np.int64, concatenated in user order."""
+        out, chunk = [], self._chunk_rows()
+        for start in range(0, users.size, chunk):
+            part, need = users[start:start + chunk], n_draws[start:start + chunk]
+            rows, cdf, own_ratio = self._offset_cdf_rows(part)
+            self._add_entropy(cdf, part, own_ratio)
+            row_of = np.repeat(np.arange(part.size), need)
+            r = self._grid_uniforms(row_of.size)
+            # rows 2u + F_u increase across the chunk's (sorted) users: one search serves them all
+            flat = np.searchsorted(rows.reshape(-1), 2.0 * part[row_of] + r, side="right")
+            pos = flat - row_of * self.dataset.n_items
+            out.append(pos)
+        return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+
+    def _pool_draw(self, users: np.ndarray) -> np.ndarray:
+        """Large-data path: each user keeps a pool of |P_u|·K pre-drawn negatives from the epoch's
+        p_G^τ (the negatives one epoch asks of it), consumed in order and redrawn, a whole pool
+        at once, when it cannot serve the batch. Memory: nnz·K ids + one chunk of
+        :attr:`CHUNK_SCORES` scores; cost: one U×I generator pass per epoch (as the table),
+        O(log I) per draw. A user asked more often in one batch than its pool holds (not in a
+        trainer's epoch, where each pair comes once) gets those draws fresh."""
+        k, train = self.n_negatives, self.dataset.train
+        if self._pool_cursor is None:  # a new epoch's distribution: every pool is empty
+            self._pool_start = train.indptr[:-1] * k
+            self._pool_end = train.indptr[1:] * k
+            self._pool = np.zeros(train.nnz * k, dtype=np.int32 if train.n_items < 2**31 else np.int64)
+            self._pool_cursor = self._pool_end.copy()
+        uniq, inverse, count = np.unique(users, return_inverse=True, return_counts=True)
+        demand = count * k
+        capacity = self._pool_end[uniq] - self._pool_start[uniq]
+        fresh = demand > capacity
+        refill = ~fresh & (self._pool_end[uniq] - self._pool_cursor[uniq] < demand)
+        if refill.any():
+            who = uniq[refill]
+            draws = self._fresh_draws(who, capacity[refill])
+            dest = np.concatenate([np.arange(a, b) for a, b in zip(self._pool_start[who], self._pool_end[who])])
+            self._pool[dest] = draws
+            self._pool_cursor[who] = self._pool_start[who]
+        # the r-th occurrence of a user in the batch takes the user's next K pooled draws
+        order = np.argsort(inverse, kind="stable")
+        first = np.cumsum(count) - count
+        occurrence = np.empty(users.size, dtype=np.int64)
+        occurrence[order] = np.arange(users.size) - np.repeat(first, count)
+        base = self._pool_cursor[uniq][inverse] + occurrence * k  # (B,)
+        negatives = self._pool[np.minimum(base[:, None] + np.arange(k), self._pool.size - 1)].astype(np.int64)
+        if fresh.any():
+            rows = np.flatnonzero(fresh[inverse])
+            who = uniq[fresh]
+            draws = self._fresh_draws(who, demand[fresh])
+            start = np.cumsum(demand[fresh]) - demand[fresh]
+            where = np.searchsorted(who, users[rows])
+            negatives[rows] = draws[(start[where] + occurrence[rows] * k)[:, None] + np.arange(k)]
+        self._pool_cursor[uniq[~fresh]] += demand[~fresh]
+        return negatives
 
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
         if self.params["online"]:
-            uniq, inverse = np.unique(users, return_inverse=True)
-            cdf = self._masked_cdf(uniq)  # (U_b, I), fresh for this batch
-            if self._diag_rng is None:
-                self._diag_rng = self.rng.spawn(1)[0]  # a child stream: the draws below do not depend on it
-            probe = np.sort(self._diag_rng.permutation(uniq.size)[:64])  # entropy of 64 random batch users
-            h, r = self._entropy(cdf[torch.from_numpy(probe)], uniq[probe])
-            self._accumulate(g_entropy=float(h.mean()), g_entropy_ratio=float(r.mean()))
-            return inverse_cdf_sample(cdf.index_select(0, torch.from_numpy(inverse)), self.n_negatives, self.rng)
-        if self._cdf is None:
-            self._build_table()
-        r = np.floor(self.rng.random((users.size, self.n_negatives)) * 2.0**30) / 2.0**30  # [0, 1)
-        flat = np.searchsorted(self._cdf, 2.0 * users[:, None] + r, side="right")  # (B, K)
-        negatives = flat - users[:, None] * self.dataset.n_items
-        self._accumulate(g_entropy=self._table_entropy[0], g_entropy_ratio=self._table_entropy[1],
-                         g_own_entropy_ratio=self._table_entropy[2])
+            return self._online_draw(users)
+        small = self.dataset.n_users * self.dataset.n_items <= self.TABLE_LIMIT
+        negatives = self._table_draw(users) if small else self._pool_draw(users)
+        n = max(self._entropy_users, 1)
+        self._accumulate(g_entropy=self._entropy_sums[0] / n, g_entropy_ratio=self._entropy_sums[1] / n,
+                         g_own_entropy_ratio=self._entropy_sums[2] / n)
+        return negatives
+
+    def _online_draw(self, users: np.ndarray) -> np.ndarray:
+        """Online schedule: fresh p_G^τ rows for the batch's distinct users, in chunks of
+        :meth:`_chunk_rows` users (bounded memory), K inverse-CDF draws per row."""
+        uniq, inverse = np.unique(users, return_inverse=True)
+        if self._diag_rng is None:
+            self._diag_rng = self.rng.spawn(1)[0]  # a child stream: the draws below do not depend on it
+        probe = np.sort(self._diag_rng.permutation(uniq.size)[:64])  # entropy of 64 random batch users
+        u = torch.from_numpy(self.rng.random((users.size, self.n_negatives)).astype(np.float32))  # (B, K)
+        negatives = np.empty((users.size, self.n_negatives), dtype=np.int64)
+        h_all, r_all = [], []
+        chunk = self._chunk_rows()
+        for start in range(0, uniq.size, chunk):
+            cdf = self._masked_cdf(uniq[start:start + chunk])  # (C, I), fresh for this batch
+            in_chunk = probe[(probe >= start) & (probe < start + chunk)]
+            if in_chunk.size:
+                h, r = self._entropy(cdf[torch.from_numpy(in_chunk - start)], uniq[in_chunk])
+                h_all.append(h)
+                r_all.append(r)
+            rows = np.flatnonzero((inverse >= start) & (inverse < start + chunk))
+            negatives[rows] = _inverse_cdf(cdf.index_select(0, torch.from_numpy(inverse[rows] - start)), u[rows])
+        h, r = np.concatenate(h_all), np.concatenate(r_all)
+        self._accumulate(g_entropy=float(h.mean()), g_entropy_ratio=float(r.mean()))
         return negatives
 
     # ------------------------------------------------------------------ G's policy gradient
     def _generator_step(self, users: np.ndarray, scorer: Scorer) -> tuple[float, float]:
-        """One REINFORCE step of G on a chunk of users (see the class docstring)."""
+        """One REINFORCE step of G on a chunk of users (see the class docstring).
+
+        The (users × items) work runs in sub-chunks of :meth:`_chunk_rows` users whose gradients
+        add up (each weighted by its share of the users) before the one optimiser step, so memory
+        stays bounded at any catalogue size; one sub-chunk (small catalogues) is the plain step.
+        """
+        sub = self._chunk_rows()
+        self.g_optimizer.zero_grad(set_to_none=True)
+        total_loss = total_reward = 0.0
+        for start in range(0, users.size, sub):
+            part = users[start:start + sub]
+            loss, reward = self._generator_loss(part, scorer)
+            if not torch.isfinite(loss):
+                raise FloatingPointError("the IRGAN generator loss became NaN or infinite (lower the generator lr)")
+            share = part.size / users.size
+            (loss if share == 1.0 else loss * share).backward()
+            total_loss += share * float(loss.detach())
+            total_reward += share * reward
+        self.g_optimizer.step()
+        return total_loss, total_reward
+
+    def _generator_loss(self, users: np.ndarray, scorer: Scorer) -> tuple[torch.Tensor, float]:
+        """The policy-gradient loss of G on ``users`` (with autograd) and their mean reward."""
         lam, n_g = self.params["is_lambda"], self.params["g_samples"]
         t_users = torch.from_numpy(users)
         logits = self._g.score_all(t_users)  # (B, I), with grad
@@ -418,12 +558,7 @@ class IRGAN(NegativeSampler):
         g = self.generator
         reg = g.user_emb[t_users].pow(2).sum(1).mean() + g.item_emb[t_items].pow(2).sum(2).mean()
         loss = -(weight * torch.gather(log_p, 1, t_items) * advantage).mean() + self.params["g_l2"] * reg
-        if not torch.isfinite(loss):
-            raise FloatingPointError("the IRGAN generator loss became NaN or infinite (lower the generator lr)")
-        self.g_optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.g_optimizer.step()
-        return float(loss.detach()), float(reward.mean())
+        return loss, float(reward.mean())
 
     def _advantage(self, reward: torch.Tensor) -> torch.Tensor:
         """(B, n) rewards minus each user's mean reward with ``baseline`` on, else the rewards."""
@@ -457,7 +592,7 @@ class IRGAN(NegativeSampler):
             for start in range(0, order.size, chunk):
                 loss, reward = self._generator_step(order[start:start + chunk], scorer)
                 self._accumulate(g_loss=loss, g_reward=reward)
-        self._cdf = None
+        self._start_epoch_distribution()
         self._g_eval = self._evaluate_generator()
 
     def epoch_stats(self) -> dict:
