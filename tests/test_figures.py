@@ -116,8 +116,10 @@ def test_internals_figures():
     assert len(g.data) == 2
     s = srns.fig_memory([1, 2, 3], [0.1, 0.0, 0.3], [False, True, False], ["x", "y", "z"])
     assert [len(d.x) for d in s.data] == [2, 1]
-    lt = figures.fig_long_tail(np.array([3, 0, 10]))
-    assert list(lt.data[0].y) == [10, 3, 0.8]
+    lt = figures.fig_long_tail(np.array([3, 0, 10]))  # small data: a plain integer axis
+    assert list(lt.data[0].y) == [10, 3, 0] and lt.layout.yaxis.type != "log" and lt.layout.yaxis.dtick == 1
+    big = figures.fig_long_tail(np.arange(500) % 97)
+    assert big.layout.yaxis.type == "log" and min(big.data[0].y) == 0.8
 
 
 def test_export_csv_json_and_results(finished_run):
