@@ -158,6 +158,13 @@ def _variant_value(prefix: str, name: str, spec, lang: str):
                            step=float(spec.step), format="%g", key=key)
 
 
+def _race(prefix: str, text: str) -> None:
+    """A ready-made race (a callback: it runs before the sampler multiselect is drawn): these
+    variants, next to the samplers that have no settings (the uniform baseline)."""
+    state.set_value(f"{prefix}_samplers", [n for n in SAMPLERS if not SAMPLERS[n].PARAMS])
+    state.set_value(f"{prefix}_arms", text)
+
+
 def variants_editor(prefix: str, lang: str) -> list[Arm]:
     """Compare's variants: ready-made races from the views, an editor to add a variant (sampler,
     parameter, value), the current variants with a remove button each. Returns the variant arms
@@ -181,10 +188,9 @@ def variants_editor(prefix: str, lang: str) -> list[Arm]:
         if races:
             cols = st.columns(len(races))
             for col, (name, race) in zip(cols, races):
-                if col.button(t("variant_race", lang, labels=" · ".join(a.label for a in race)),
-                              key=f"{prefix}_race_{name}", help=t("variant_race_help", lang), width="stretch"):
-                    state.set_value(f"{prefix}_samplers", [n for n in SAMPLERS if not SAMPLERS[n].PARAMS])
-                    write(race)
+                col.button(t("variant_race", lang, labels=" · ".join(a.label for a in race)),
+                           key=f"{prefix}_race_{name}", help=t("variant_race_help", lang), width="stretch",
+                           on_click=_race, args=(prefix, encode_arms(race)))
         c1, c2, c3, c4 = st.columns([2, 3, 3, 2], vertical_alignment="bottom")
         name = c1.selectbox(t("variant_sampler", lang), tunable, format_func=sampler_label,
                             key=f"{prefix}_variant_sampler")
