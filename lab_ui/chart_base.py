@@ -98,10 +98,16 @@ def variant_style(base: Style, index: int) -> Style:
 
 def layout(fig: go.Figure, title: str, height: int, uirevision: str, *, title_font_size: int = 17,
            margin: dict | None = None, **kw) -> go.Figure:
-    """The common layout: left-aligned title, fixed height, legend below, ``uirevision`` kept."""
+    """The common layout: left-aligned title, fixed height, legend at the bottom of the figure (under the
+    x title), ticks and legend at 14 px, ``uirevision`` kept (a constant per chart, so a user's zoom
+    survives the redraws while training runs)."""
+    margin = dict(margin or dict(l=60, r=20, t=70, b=50))
+    if kw.get("showlegend", True):
+        margin["b"] = max(margin.get("b", 50), 95)  # x ticks, the x title, then the legend: no overlap
     fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=title_font_size)), height=height,
-                      margin=margin or dict(l=60, r=20, t=70, b=50), font=FONT, uirevision=uirevision,
-                      legend=dict(orientation="h", y=-0.22, x=0, font=TICK_FONT), **kw)
+                      margin=margin, font=FONT, uirevision=uirevision,
+                      legend=dict(orientation="h", yref="container", y=0.01, yanchor="bottom", x=0, font=TICK_FONT),
+                      **kw)
     fig.update_xaxes(tickfont=TICK_FONT)
     fig.update_yaxes(tickfont=TICK_FONT)
     return fig

@@ -104,16 +104,14 @@ def coinciding(series: Mapping[str, Sequence[float]]) -> list[list[str]]:
     return [names for names in groups.values() if len(names) > 1]
 
 
-def _coincide_note(fig: go.Figure, series: Mapping[str, Sequence[float]], lang: str) -> None:
-    """A visible note when two arms' curves coincide (e.g. DNS M = 1 exactly over RNS)."""
+def _coincide_note(series: Mapping[str, Sequence[float]], lang: str) -> str:
+    """A title line saying which arms' curves coincide (e.g. DNS M = 1 exactly over RNS), or ""."""
     groups = coinciding(series)
     if not groups:
-        return
+        return ""
     text = "; ".join(t("chart_coincide", lang, a=", ".join(sampler_label(n) for n in g[:-1]),
                        b=sampler_label(g[-1])) for g in groups)
-    fig.add_annotation(text="≡ " + text, showarrow=False, xref="paper", yref="paper", x=1, y=1.0, xanchor="right",
-                       yanchor="bottom", font=dict(size=14, color="#333333"), bgcolor="#FFF3C4",
-                       bordercolor="#B8860B", borderwidth=1, borderpad=3, name="coincide")
+    return f"<br><sup><span style='color:#8A5A00'>≡ {text}</span></sup>"
 
 
 def _add(fig: go.Figure, items: list) -> None:
@@ -162,7 +160,7 @@ def fig_convergence(histories: Mapping[str, Sequence], eval_k: int, *, x: str = 
                 [r.valid.get(metric_key("ndcg", eval_k), np.nan) for r in records]), start=1):
             items.append((_line(name, xs, values, showlegend=col == 1, styles=styles), 1, col))
     _add(fig, items)
-    _coincide_note(fig, {n: [r.loss for r in h] for n, h in histories.items()}, lang)
+    note = _coincide_note({n: [r.loss for r in h] for n, h in histories.items()}, lang)
     x_title = t("x_epoch" if x == "epoch" else "x_seconds", lang)
     fig.update_xaxes(title_text=x_title)
     if x == "epoch":
@@ -171,7 +169,8 @@ def fig_convergence(histories: Mapping[str, Sequence], eval_k: int, *, x: str = 
     _empty_note(fig, histories, lang)
     title = {"epoch": "chart_convergence_epoch", "seconds": "chart_convergence_seconds"}[
         "epoch" if x == "epoch" else "seconds"]
-    return _layout(fig, t(title, lang), height, f"convergence-{x}")
+    return _layout(fig, t(title, lang) + note, height, f"convergence-{x}",
+                   margin=dict(l=60, r=20, t=95 if note else 70, b=50))
 
 
 def fig_fn_rate(histories: Mapping[str, Sequence], definition: str, *, epochs: int | None = None,
@@ -186,10 +185,11 @@ def fig_fn_rate(histories: Mapping[str, Sequence], definition: str, *, epochs: i
         _max_epochs(histories, epochs)))
     fig.update_yaxes(title_text=t("chart_fn_y", lang), tickformat=".0%",
                      range=[0, min(1.0, max(0.05, math.ceil(top * 1.1 / 0.05) * 0.05))])
-    _coincide_note(fig, {n: [r.fn_rate for r in h] for n, h in histories.items()}, lang)
+    note = _coincide_note({n: [r.fn_rate for r in h] for n, h in histories.items()}, lang)
     _empty_note(fig, histories, lang)
-    title = t("chart_fn_exact" if definition == "exact" else "chart_fn_heldout", lang)
-    return _layout(fig, title, height, "fn-rate", title_font_size=16, margin=dict(l=60, r=20, t=80, b=50))
+    title = t("chart_fn_exact" if definition == "exact" else "chart_fn_heldout", lang) + note
+    return _layout(fig, title, height, "fn-rate", title_font_size=16,
+                   margin=dict(l=60, r=20, t=100 if note else 80, b=50))
 
 
 def fig_hardness(histories: Mapping[str, Sequence], *, epochs: int | None = None, lang: str = "en",
@@ -201,10 +201,10 @@ def fig_hardness(histories: Mapping[str, Sequence], *, epochs: int | None = None
     fig.update_xaxes(title_text=t("x_epoch", lang), range=[0.5, _max_epochs(histories, epochs) + 0.5],
                      dtick=_dtick(_max_epochs(histories, epochs)))
     fig.update_yaxes(title_text=t("chart_hardness_y", lang), range=[0, 1])
-    _coincide_note(fig, {n: [r.hardness_mean for r in h] for n, h in histories.items()}, lang)
+    note = _coincide_note({n: [r.hardness_mean for r in h] for n, h in histories.items()}, lang)
     _empty_note(fig, histories, lang)
-    return _layout(fig, t("chart_hardness", lang), height, "hardness", title_font_size=16,
-                   margin=dict(l=60, r=20, t=80, b=50))
+    return _layout(fig, t("chart_hardness", lang) + note, height, "hardness", title_font_size=16,
+                   margin=dict(l=60, r=20, t=100 if note else 80, b=50))
 
 
 def _hist(edges: np.ndarray, counts, **kw) -> go.Histogram:

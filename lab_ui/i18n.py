@@ -158,7 +158,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "read_hardness": _m("How to read: 0.5 means the negative scores like the positive (a large gradient); near 0 "
                         "the negative is easy and teaches little.",
                         "怎么看：0.5 表示负例得分与正例相当（梯度大）；接近 0 表示负例太容易，模型学不到什么。"),
-    "read_fn": _m("How to read: higher means more sampled negatives are items the user would like (采样偏差); "
+    "read_fn": _m("How to read: higher means more sampled negatives are items the user would like (sampling bias); "
                   "lower is better.",
                   "怎么看：越高表示被采成负例的物品中用户其实会喜欢的越多（采样偏差）；越低越好。"),
     "read_popularity": _m("How to read: left, the mean popularity of the negatives against the dotted uniform "
@@ -176,7 +176,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart_fn_heldout": _m("False-negative rate (held-out positives)<br><sup>share of sampled negatives that are "
                            "the user's validation/test positives</sup>",
                            "伪负例率（留出正例）<br><sup>被采样的负例中属于用户验证/测试正例的比例</sup>"),
-    "chart_fn_y": _m("false negatives / sampled negatives", "伪负例 / 负例"),
+    "chart_fn_y": _m("false-negative share", "伪负例占比"),
     "chart_hardness": _m("Hardness of sampled negatives<br><sup>mean σ(s(u,j) − s(u,i)), the BPR gradient weight "
                          "of a negative</sup>",
                          "负例难度<br><sup>平均 σ(s(u,j) − s(u,i))，即负例的 BPR 梯度权重</sup>"),
@@ -222,19 +222,18 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "test).",
                           "最佳轮次 = 验证集 NDCG@{k} 最高的轮次；测试指标取自该轮（从不在测试集上挑选）。"),
     "col_sampler": _m("sampler", "采样器"),
-    "col_epochs": _m("epochs", "轮数"),
     "col_loss": _m("loss", "损失"),
     "col_best_epoch": _m("best epoch", "最佳轮次"),
-    "col_valid_ndcg": _m("valid NDCG@{k}", "验证 NDCG@{k}"),
-    "col_valid_recall": _m("valid Recall@{k}", "验证 Recall@{k}"),
+    "col_valid_ndcg": _m("val NDCG@{k}", "验证 NDCG@{k}"),
+    "col_valid_recall": _m("val Recall@{k}", "验证 Recall@{k}"),
     "col_test_ndcg": _m("test NDCG@{k}", "测试 NDCG@{k}"),
     "col_test_recall": _m("test Recall@{k}", "测试 Recall@{k}"),
-    "col_fn_rate": _m("false-negative rate", "伪负例率"),
+    "col_fn_rate": _m("false neg. rate", "伪负例率"),
     "col_hardness": _m("hardness", "难度"),
-    "col_neg_pop": _m("negatives' popularity", "负例流行度"),
+    "col_neg_pop": _m("neg. popularity", "负例流行度"),
     "col_sec_epoch": _m("s / epoch", "秒/轮"),
     "col_sample_share": _m("sampling share", "采样耗时占比"),
-    "col_scores_epoch": _m("scores / epoch", "得分数/轮"),
+    "col_scores_epoch": _m("scores / epoch", "打分次数/轮"),
     "download_csv": _m("Download history (CSV)", "下载训练历史（CSV）"),
     "download_json": _m("Download history (JSON)", "下载训练历史（JSON）"),
     "results_empty": _m("The table fills in once every sampler has finished an epoch.",

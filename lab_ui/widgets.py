@@ -181,7 +181,7 @@ def variants_editor(prefix: str, lang: str) -> list[Arm]:
         st.rerun()
 
     tunable = [n for n in SAMPLERS if SAMPLERS[n].PARAMS]
-    with st.expander("🧪 " + t("variants_title", lang), expanded=bool(arms)):
+    with st.expander("🧪 " + t("variants_title", lang), expanded=False):
         st.caption(t("variants_caption", lang))
         races = [(n, [Arm(arm_label(n, v), n, dict(v)) for v in VIEWS[n].variants]) for n in tunable
                  if n in VIEWS and VIEWS[n].variants]
@@ -211,10 +211,13 @@ def variants_editor(prefix: str, lang: str) -> list[Arm]:
                 write(arms + [arm])
         if not arms:
             st.caption(t("variants_none", lang))
-        for index, arm in enumerate(arms):
-            if st.button(t("variant_remove", lang, label=arm.label), key=f"{prefix}_variant_remove_{index}",
-                         icon=":material/close:"):
-                write(arms[:index] + arms[index + 1:])
+        per_row = 4
+        for start in range(0, len(arms), per_row):
+            cols = st.columns(per_row)
+            for col, (index, arm) in zip(cols, list(enumerate(arms))[start:start + per_row]):
+                if col.button(t("variant_remove", lang, label=arm.label), key=f"{prefix}_variant_remove_{index}",
+                              icon=":material/close:", width="stretch"):
+                    write(arms[:index] + arms[index + 1:])
         if len(arms) > 1 and st.button(t("variant_clear", lang), key=f"{prefix}_variant_clear",
                                        icon=":material/delete_sweep:"):
             write([])

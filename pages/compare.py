@@ -21,7 +21,7 @@ st.multiselect(tr("samplers"), tuple(SAMPLERS), format_func=sampler_label, help=
 chosen = [n for n in SAMPLERS if n in state.get(f"{P}_samplers")]
 variants = variants_editor(P, lang)
 tuned = list(dict.fromkeys(chosen + [a.sampler for a in variants if SAMPLERS[a.sampler].PARAMS]))
-COLUMNS = {"sampler": "col_sampler", "epochs": "col_epochs", "loss": "col_loss", "best_epoch": "col_best_epoch",
+COLUMNS = {"sampler": "col_sampler", "loss": "col_loss", "best_epoch": "col_best_epoch",
            "valid_ndcg": "col_valid_ndcg", "valid_recall": "col_valid_recall", "test_ndcg": "col_test_ndcg",
            "test_recall": "col_test_recall", "fn_rate": "col_fn_rate", "hardness": "col_hardness",
            "neg_pop": "col_neg_pop", "sec_epoch": "col_sec_epoch", "sample_share": "col_sample_share",
@@ -77,7 +77,8 @@ def _results(run, lang: str):
     """The results table; test metrics only once the run is finished (cached per run)."""
     cols = {c: tr(key, k=run.spec.config.eval_k) for c, key in COLUMNS.items()}
     version = player.FigureVersion.of(run, lang, done=True)
-    return player.cached(f"{P}_tablecache", version, lambda: results_frame(run, cols, test=run.done), False)
+    return player.cached(f"{P}_tablecache", version, lambda: results_frame(run, cols, test=run.done).drop(columns=["epochs"], errors="ignore"),
+                         False)  # the epochs are in the counter; "best epoch" says more
 
 
 def _chart(figs: dict, name: str) -> None:
@@ -113,11 +114,11 @@ def draw(run, playing: bool) -> None:
         return
     st.caption(tr("results_caption", k=run.spec.config.eval_k))
     first = table.columns[0]
-    config = {c: st.column_config.NumberColumn(format="%.3f", width="small") for c in table.columns
-              if table[c].dtype.kind == "f"}
-    config.update({c: st.column_config.NumberColumn(format="%d", width="small") for c in table.columns
-                   if table[c].dtype.kind in "iu"})
-    config[first] = st.column_config.TextColumn(width="medium", pinned=True)
+    config = {c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if table[c].dtype.kind == "f"}
+    config.update({tr(key): st.column_config.NumberColumn(format=fmt) for key, fmt in (
+        ("col_best_epoch", "%d"), ("col_scores_epoch", "localized"),
+        ("col_fn_rate", "percent"), ("col_sample_share", "percent")) if tr(key) in table.columns})
+    config[first] = st.column_config.TextColumn(pinned=True)
     st.dataframe(table, hide_index=True, width="stretch", column_config=config)
     d1, d2 = st.columns(2)
     d1.download_button(tr("download_csv"), _csv(run), file_name="negsamp_history.csv",

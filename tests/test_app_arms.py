@@ -79,8 +79,8 @@ def test_compare_renders_variant_arms_in_both_languages_and_plays(lang):
     # DNS M=1 draws exactly what RNS draws: identical curves, and the chart says so
     h = run.histories
     assert [r.loss for r in h["rns"]] == [r.loss for r in h["DNS M=1"]]
-    notes = [a["text"] for a in figs["cmp_chart_fn"]["layout"].get("annotations", [])]
-    assert any("RNS" in n and "DNS M=1" in n for n in notes), notes
+    note = figs["cmp_chart_fn"]["layout"]["title"]["text"]
+    assert t("chart_coincide", lang, a="RNS", b="DNS M=1") in note, note
     for key in ("cmp_chart_convergence", "cmp_chart_scores", "cmp_chart_fn", "cmp_chart_cost"):
         assert figs[key]["layout"]["uirevision"]
     captions = " ".join(c.value for c in at.caption)
