@@ -230,7 +230,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_test_recall": _m("test Recall@{k}", "测试 Recall@{k}"),
     "col_fn_rate": _m("false neg. rate", "伪负例率"),
     "col_hardness": _m("hardness", "难度"),
-    "col_neg_pop": _m("neg. popularity", "负例流行度"),
+    "col_neg_pop": _m("neg. pop.", "负例流行度"),
     "col_sec_epoch": _m("s / epoch", "秒/轮"),
     "col_sample_share": _m("sampling share", "采样耗时占比"),
     "col_scores_epoch": _m("scores / epoch", "打分次数/轮"),

@@ -116,7 +116,7 @@ def draw(run, playing: bool) -> None:
     first = table.columns[0]
     config = {c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if table[c].dtype.kind == "f"}
     config.update({tr(key): st.column_config.NumberColumn(format=fmt) for key, fmt in (
-        ("col_best_epoch", "%d"), ("col_scores_epoch", "localized"),
+        ("col_best_epoch", "%d"), ("col_neg_pop", "%.1f"), ("col_sec_epoch", "%.2f"), ("col_scores_epoch", "localized"),
         ("col_fn_rate", "percent"), ("col_sample_share", "percent")) if tr(key) in table.columns})
     config[first] = st.column_config.TextColumn(pinned=True)
     st.dataframe(table, hide_index=True, width="stretch", column_config=config)
