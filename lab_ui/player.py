@@ -15,11 +15,12 @@ from typing import Callable
 
 import streamlit as st
 
+from negsamp_core.arms import Arm
 from negsamp_core.config import TrainConfig
 from negsamp_core.samplers import SAMPLERS
 
 from . import state
-from .figures import style_of
+from .figures import arm_styles
 from .i18n import sampler_label, t
 from .runs import SLOTS, TICK_BUDGET_S, LiveRun, RunSpec, changed_fields
 
@@ -70,12 +71,14 @@ def cached(slot: str, version: FigureVersion, build: Callable[[], object], playi
 
 
 def build_spec(prefix: str, samplers, dataset_key: tuple, seed: int) -> RunSpec:
-    """The RunSpec of a page from its canonical settings."""
+    """The RunSpec of a page from its canonical settings; ``samplers`` are arms (sampler names and/or
+    :class:`~negsamp_core.arms.Arm` variants), each using the page's settings of its sampler."""
     get = state.get
     config = TrainConfig(dim=int(get(f"{prefix}_dim")), lr=float(get(f"{prefix}_lr")),
                          batch_size=int(get(f"{prefix}_batch")), n_negatives=int(get(f"{prefix}_k")),
                          epochs=int(get(f"{prefix}_epochs")), eval_k=int(get(f"{prefix}_topk")), score_bins=64)
-    params = {name: {p.name: get(f"{prefix}_{name}_{p.name}") for p in SAMPLERS[name].PARAMS} for name in samplers}
+    used = dict.fromkeys(Arm.of(a).sampler for a in samplers)
+    params = {name: {p.name: get(f"{prefix}_{name}_{p.name}") for p in SAMPLERS[name].PARAMS} for name in used}
     return RunSpec(dataset_key=dataset_key, samplers=tuple(samplers), config=config, params=params, seed=seed)
 
 
@@ -171,12 +174,14 @@ def controls(prefix: str, run: LiveRun | None, lang: str) -> None:
 def counter_html(run: LiveRun, lang: str, playing: bool) -> str:
     """One badge per sampler with its current epoch and step (the visible counter)."""
     parts = []
+    styles = arm_styles(run.arms.values())
     for name, trainer in run.trainers.items():
-        colour = style_of(name).color
+        colour = styles[name].color
         text = t("counter_epoch", lang, epoch=trainer.epoch, epochs=trainer.config.epochs)
         if not trainer.done:
             text += " · " + t("counter_step", lang, step=trainer.step_in_epoch, steps=trainer.steps_per_epoch)
-        parts.append(f'<span class="ns-counter" data-sampler="{name}" data-epoch="{trainer.epoch}" '
+        parts.append(f'<span class="ns-counter" data-sampler="{run.sampler_of(name)}" data-arm="{name}" '
+                     f'data-epoch="{trainer.epoch}" '
                      f'style="border-left:6px solid {colour};padding:2px 10px;margin-right:10px;'
                      f'white-space:nowrap;font-size:1.05rem"><b>{sampler_label(name)}</b> {text}</span>')
     key = ("status_done" if run.done else "status_playing" if playing else

@@ -2,8 +2,10 @@
 time-budgeted chunks, plus what decides when it must be rebuilt. No Streamlit here.
 
 * :class:`RunSpec` is everything chosen on a page; :meth:`RunSpec.identity` is its structural part
-  (dataset, seed, samplers, embedding size, batch, K, top-K, non-live sampler parameters): a
-  change there needs a new run. The rest (learning rate, epochs, live sampler parameters) is
+  (dataset, seed, arms, embedding size, batch, K, top-K, non-live sampler parameters): a
+  change there needs a new run. Arms are plain samplers (the page's settings of that sampler) or
+  variants (:class:`~negsamp_core.arms.Arm`: the page's settings with some parameters overridden,
+  e.g. ``Arm("DNS M=1", "dns", {"candidates": 1})``), all keyed by label. The rest (learning rate, epochs, live sampler parameters) is
   applied to the running trainers by :meth:`LiveRun.apply_live` at the next tick.
 * :meth:`LiveRun.advance` runs whole batches round-robin over the unfinished trainers until a step
   count or a time budget is reached (no UI call in the middle), so a tick stays ~100-200 ms.
@@ -21,6 +23,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from negsamp_core.arms import Arm
 from negsamp_core.compare import Comparison
 from negsamp_core.config import TrainConfig, preset
 from negsamp_core.data.dataset import Dataset
@@ -29,8 +32,8 @@ from negsamp_core.samplers import SAMPLERS
 
 from .i18n import sampler_label
 
-__all__ = ["RunSpec", "LiveRun", "train_defaults", "param_defaults", "history_frame", "history_json",
-           "results_frame", "SLOTS", "TICK_BUDGET_S"]
+__all__ = ["RunSpec", "LiveRun", "train_defaults", "param_defaults", "history_frame", "history_json", "history_csv",
+           "run_tests", "results_frame", "SLOTS", "TICK_BUDGET_S"]
 
 TICK_BUDGET_S = 0.2  # seconds of training per tick
 # Bound on trainings advancing at the same time on this server (each uses one thread).
@@ -54,9 +57,10 @@ class RunSpec:
 
     Attributes:
         dataset_key: identity of the dataset (see :func:`lab_ui.datasets.dataset_key`).
-        samplers: sampler names in display order.
+        samplers: the arms in display order: sampler names (the page's settings of that sampler)
+            and/or :class:`~negsamp_core.arms.Arm` variants (the page's settings under their own).
         config: the shared :class:`TrainConfig`.
-        params: ``{sampler: {param: value}}`` (every parameter of every chosen sampler).
+        params: ``{sampler: {param: value}}`` (every parameter of every sampler an arm uses).
         seed: the run seed.
     """
 
@@ -66,19 +70,35 @@ class RunSpec:
     params: Mapping = field(default_factory=dict)
     seed: int = 0
 
+    def arms(self) -> list[Arm]:
+        """The arms, in order (a sampler name is the arm labelled by its name)."""
+        return [Arm.of(a) for a in self.samplers]
+
+    def used_samplers(self) -> list[str]:
+        """The samplers the arms use, each once, in order."""
+        return list(dict.fromkeys(a.sampler for a in self.arms()))
+
+    def arm_params(self, arm: Arm) -> dict:
+        """An arm's parameters: the page's settings of its sampler, then the arm's own."""
+        return {**dict(self.params.get(arm.sampler, {})), **dict(arm.params)}
+
     def identity(self) -> dict:
         """The structural settings: a change here needs a new run."""
         c = self.config
-        ident = {"dataset": self.dataset_key, "seed": self.seed, "samplers": tuple(self.samplers), "dim": c.dim,
+        arms = tuple(a.sampler if a.plain else a.key() for a in self.arms())
+        ident = {"dataset": self.dataset_key, "seed": self.seed, "samplers": arms, "dim": c.dim,
                  "batch_size": c.batch_size, "n_negatives": c.n_negatives, "eval_k": c.eval_k}
-        for name in self.samplers:
+        for name in self.used_samplers():
             for spec in SAMPLERS[name].PARAMS:
                 if not spec.live:
                     ident[f"{name}.{spec.name}"] = self.params.get(name, {}).get(spec.name, spec.default)
         return ident
 
-    def live(self, name: str) -> dict:
-        return {p.name: self.params.get(name, {}).get(p.name, p.default) for p in SAMPLERS[name].PARAMS if p.live}
+    def live(self, label: str) -> dict:
+        """The live parameters of the arm labelled ``label`` (a plain sampler's label is its name)."""
+        arm = next((a for a in self.arms() if a.label == label), None) or Arm.of(label)
+        params = self.arm_params(arm)
+        return {p.name: params.get(p.name, p.default) for p in SAMPLERS[arm.sampler].PARAMS if p.live}
 
 
 def changed_fields(old: Mapping, new: Mapping) -> list[str]:
@@ -87,7 +107,8 @@ def changed_fields(old: Mapping, new: Mapping) -> list[str]:
     Parameters of samplers that were added or removed are not listed: "the samplers changed"
     already says it (the learner never touched those settings).
     """
-    kept = set(old.get("samplers", ())) & set(new.get("samplers", ()))
+    kept = {a if isinstance(a, str) else a[1] for a in old.get("samplers", ())} & \
+        {a if isinstance(a, str) else a[1] for a in new.get("samplers", ())}
 
     def relevant(key: str) -> bool:
         return "." not in key or key.split(".", 1)[0] in kept
@@ -97,7 +118,7 @@ def changed_fields(old: Mapping, new: Mapping) -> list[str]:
 
 
 class LiveRun:
-    """One comparison (one or more samplers) that a page plays, pauses, steps and resets.
+    """One comparison (one or more arms) that a page plays, pauses, steps and resets.
 
     Raises:
         ValueError: impossible settings (from the trainers), message says what to change.
@@ -105,8 +126,8 @@ class LiveRun:
 
     def __init__(self, dataset: Dataset, spec: RunSpec):
         self.dataset, self.spec = dataset, spec
-        self.comparison = Comparison(dataset, spec.samplers, spec.config,
-                                     {n: dict(spec.params.get(n, {})) for n in spec.samplers}, spec.seed)
+        self.comparison = Comparison(dataset, spec.arms(), spec.config,
+                                     {n: dict(spec.params.get(n, {})) for n in spec.used_samplers()}, spec.seed)
         self.identity = spec.identity()
         self.created = time.time()
         self.first_epoch_wall: float | None = None  # wall seconds from the first advance to the first epoch
@@ -120,6 +141,14 @@ class LiveRun:
     @property
     def histories(self) -> dict:
         return self.comparison.histories
+
+    @property
+    def arms(self) -> dict[str, Arm]:
+        """``{label: Arm}`` in display order."""
+        return self.comparison.arms
+
+    def sampler_of(self, label: str) -> str:
+        return self.comparison.arms[label].sampler
 
     @property
     def done(self) -> bool:
@@ -171,17 +200,31 @@ _SCALARS = ("epoch", "loss", "fn_rate", "neg_score_mean", "pos_score_mean", "uni
             "elapsed_seconds", "n_scores", "n_pairs")
 
 
-def history_frame(histories: Mapping[str, list]) -> pd.DataFrame:
-    """One row per (sampler, epoch): scalar diagnostics, validation metrics, sampler statistics."""
+def history_frame(histories: Mapping[str, list], tests: Mapping[str, tuple] | None = None) -> pd.DataFrame:
+    """One row per (arm, epoch): scalar diagnostics, validation metrics, sampler statistics.
+
+    ``tests`` = ``{label: (best_epoch, {metric: value})}`` adds ``best_epoch`` (True on the
+    validation-best epoch) and ``test_<metric>`` columns, filled on that epoch's row.
+    """
     rows = []
     for name, records in histories.items():
+        best, test = (tests or {}).get(name, (None, {}))
         for r in records:
             row = {"sampler": sampler_label(name)}
             row.update({k: getattr(r, k) for k in _SCALARS})
             row.update({f"valid_{k}": v for k, v in r.valid.items() if k != "n_users"})
+            if tests is not None:
+                row["best_epoch"] = r.epoch == best
+                row.update({f"test_{k}": (v if r.epoch == best else None) for k, v in (test or {}).items()
+                            if k != "n_users"})
             row.update({f"stat_{k}": v for k, v in r.sampler_stats.items()})
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def run_tests(run: "LiveRun") -> dict[str, tuple]:
+    """``{label: (best_epoch, test metrics at it)}`` of a finished run's arms (for the CSV)."""
+    return {label: (t.best_epoch, t.test_metrics()) for label, t in run.trainers.items() if t.history}
 
 
 def history_json(run: LiveRun) -> str:
@@ -193,6 +236,7 @@ def history_json(run: LiveRun) -> str:
         "seed": run.spec.seed,
         "config": run.spec.config.to_dict(),
         "samplers": {n: dict(t.sampler.params) for n, t in run.trainers.items()},
+        "arms": [{"label": a.label, "sampler": a.sampler, "params": dict(a.params)} for a in run.arms.values()],
         "score_edges": any_trainer.score_edges.tolist(),
         "popularity_edges": any_trainer.popularity_edges.tolist(),
         "histories": {n: [r.to_dict() for r in h] for n, h in run.histories.items()},
@@ -200,9 +244,10 @@ def history_json(run: LiveRun) -> str:
     return json.dumps(to_jsonable(payload), indent=1)
 
 
-def history_csv(histories: Mapping[str, list]) -> str:
+def history_csv(histories: Mapping[str, list], tests: Mapping[str, tuple] | None = None) -> str:
+    """The history as CSV (with the test metrics at the validation-best epoch when ``tests`` is given)."""
     buf = io.StringIO()
-    history_frame(histories).to_csv(buf, index=False)
+    history_frame(histories, tests).to_csv(buf, index=False)
     return buf.getvalue()
 
 

@@ -22,10 +22,11 @@ from typing import Any, Callable
 
 import streamlit as st
 
+from negsamp_core.arms import encode_arms, parse_arms
 from negsamp_core.samplers import SAMPLERS
 
 from .datasets import KINDS, default_data_dir
-from .i18n import LANGS
+from .i18n import LANGS, arm_label
 from .runs import LiveRun, train_defaults
 
 __all__ = ["Setting", "ensure", "bind", "set_value", "get", "shared_settings", "page_settings",
@@ -33,7 +34,8 @@ __all__ = ["Setting", "ensure", "bind", "set_value", "get", "shared_settings", "
            "reset_training_defaults", "is_boolean", "run", "set_run", "is_playing", "set_playing", "speed",
            "failed_build", "set_failed_build", "clear_failed_build", "set_notice", "pop_notice", "CacheEntry",
            "cache_entry", "set_cache_entry", "dataset_memo", "uploaded_csvs", "add_uploaded_csv", "good_spec",
-           "set_good_spec", "set_dataset_error", "pop_dataset_error", "request_values", "pop_requested"]
+           "set_good_spec", "set_dataset_error", "pop_dataset_error", "request_values", "pop_requested", "arms_text",
+           "variant_arms"]
 
 LR_OPTIONS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 DIM_OPTIONS = (2, 4, 8, 16, 32, 64, 128)
@@ -63,10 +65,33 @@ PLAYGROUND_DEFAULT = "dns"  # the Playground opens on DNS (its internals show th
 
 
 def _list(raw: str) -> list:
+    if raw == NO_SAMPLERS:
+        return []
     names = [n for n in raw.split(",") if n in SAMPLERS]
     if not names:
         raise ValueError(raw)
     return names
+
+
+NO_SAMPLERS = "none"  # samplers=none: Compare races variants only (arms=...)
+
+
+def _fmt_list(names) -> str:
+    return ",".join(names) or NO_SAMPLERS
+
+
+def arms_text(raw: str) -> str:
+    """The normalised text form of the variant arms in ``raw`` (``dns:candidates=1;dns:candidates=8``).
+
+    Raises:
+        ValueError: malformed text, unknown sampler or parameter, or a value out of range.
+    """
+    return encode_arms(parse_arms(raw, label=arm_label))
+
+
+def variant_arms(text: str) -> list:
+    """The variant :class:`~negsamp_core.arms.Arm` list of a page's ``<prefix>_arms`` text ([] when empty)."""
+    return parse_arms(text, label=arm_label) if text else []
 
 
 def _choice(options):
@@ -146,7 +171,8 @@ def page_settings(prefix: str, multi: bool) -> list[Setting]:
     ]
     names = tuple(SAMPLERS)  # read at call time: a sampler registered later is served too
     if multi:
-        out.append(Setting(f"{prefix}_samplers", "samplers", _const(list(names)), _list, ",".join))
+        out.append(Setting(f"{prefix}_samplers", "samplers", _const(list(names)), _list, _fmt_list))
+        out.append(Setting(f"{prefix}_arms", "arms", _const(""), arms_text))  # variants of a sampler
     else:
         first = PLAYGROUND_DEFAULT if PLAYGROUND_DEFAULT in SAMPLERS else names[0]
         out.append(Setting(f"{prefix}_sampler", "sampler", _const(first), _choice(names)))

@@ -5,33 +5,43 @@ from __future__ import annotations
 
 import streamlit as st
 
+from negsamp_core.arms import Arm, encode_arms
 from negsamp_core.samplers import SAMPLERS
 
 from . import state
+from .chart_base import CHART_CONFIG
 from .figures import style_of
-from .i18n import param_help, param_label, sampler_label, t
-from .sampler_views import Panel, SamplerView, view_for
+from .i18n import arm_label, param_help, param_label, param_paper, sampler_label, t
+from .sampler_views import VIEWS, Panel, SamplerView, view_for
 
-__all__ = ["training_settings", "sampler_params", "legend_html", "internals_panel", "code_expander"]
+__all__ = ["training_settings", "sampler_params", "legend_html", "internals_panel", "code_expander", "variants_editor",
+           "CHART"]
 
-CHART = {"displaylogo": False}
+CHART = CHART_CONFIG  # every chart: the modebar with Plotly's PNG export, no logo
+
+
+
+def _marked(key: str, live: bool, lang: str) -> str:
+    """A setting's label with a word saying whether it applies live or resets the run (no emoji-only meaning)."""
+    return f"{t(key, lang)} · {t('mark_live' if live else 'mark_reset', lang)}"
 
 
 def training_settings(prefix: str, lang: str) -> None:
     """Epochs and learning rate (live), embedding size, batch, K and top-K (structural)."""
     c1, c2 = st.columns(2)
-    c1.slider(t("epochs", lang), 1, 200, help=t("epochs_help", lang), **state.bind(f"{prefix}_epochs"))
-    c2.select_slider(t("lr", lang), options=state.LR_OPTIONS, help=t("lr_help", lang), **state.bind(f"{prefix}_lr"))
-    c1.select_slider(t("dim", lang), options=state.DIM_OPTIONS, help=t("dim_help", lang),
+    c1.slider(_marked("epochs", True, lang), 1, 200, help=t("epochs_help", lang), **state.bind(f"{prefix}_epochs"))
+    c2.select_slider(_marked("lr", True, lang), options=state.LR_OPTIONS, help=t("lr_help", lang),
+                     **state.bind(f"{prefix}_lr"))
+    c1.select_slider(_marked("dim", False, lang), options=state.DIM_OPTIONS, help=t("dim_help", lang),
                      **state.bind(f"{prefix}_dim"))
-    c2.select_slider(t("batch", lang), options=state.BATCH_OPTIONS, help=t("batch_help", lang),
+    c2.select_slider(_marked("batch", False, lang), options=state.BATCH_OPTIONS, help=t("batch_help", lang),
                      **state.bind(f"{prefix}_batch"))
-    c1.slider(t("k", lang), 1, 20, help=t("k_help", lang), **state.bind(f"{prefix}_k"))
-    c2.slider(t("topk", lang), 1, 50, help=t("topk_help", lang), **state.bind(f"{prefix}_topk"))
+    c1.slider(_marked("k", False, lang), 1, 20, help=t("k_help", lang), **state.bind(f"{prefix}_k"))
+    c2.slider(_marked("topk", False, lang), 1, 50, help=t("topk_help", lang), **state.bind(f"{prefix}_topk"))
 
 
 def sampler_params(prefix: str, name: str, lang: str) -> None:
-    """The sampler's own parameters: 🟢 live ones apply at the next tick, 🔴 ones reset the run;
+    """The sampler's own parameters: "live" ones apply at the next tick, "resets" ones reset the run;
     on/off options are checkboxes, named options (the view's ``choices``) a select box, numbers
     sliders; the default and the paper's value are shown under each."""
     specs = SAMPLERS[name].PARAMS
@@ -42,13 +52,15 @@ def sampler_params(prefix: str, name: str, lang: str) -> None:
     for index, spec in enumerate(specs):
         with columns[index % len(columns)]:
             default = _param_widget(prefix, name, spec, lang)
-            st.caption(t("param_default", lang, default=default) + " · " + t("param_paper", lang, paper=spec.paper))
+            st.caption(t("param_default", lang, default=default) + " · "
+                       + t("param_paper", lang, paper=param_paper(name, spec, lang)))
 
 
-def _param_widget(prefix: str, name: str, spec, lang: str) -> str:
-    """Draw one parameter's widget; return its default as text."""
-    bound = state.bind(f"{prefix}_{name}_{spec.name}")
-    label = f"{param_label(name, spec.name, lang)} {'🟢' if spec.live else '🔴'}"
+def _param_widget(prefix: str, name: str, spec, lang: str, bound: dict | None = None, mark: bool = True) -> str:
+    """Draw one parameter's widget (bound to the page's setting, or to ``bound``); return its default as text."""
+    bound = bound or state.bind(f"{prefix}_{name}_{spec.name}")
+    label = param_label(name, spec.name, lang) + (f" · {t('mark_live' if spec.live else 'mark_reset', lang)}"
+                                                   if mark else "")
     help_text = param_help(name, spec.name, lang, spec.help)
     options = view_for(name).choices.get(spec.name)
     if options:
@@ -68,11 +80,11 @@ def _param_widget(prefix: str, name: str, spec, lang: str) -> str:
     return f"{spec.default:g}"
 
 
-def legend_html(samplers, lang: str) -> str:
-    """The one-time explanation of colours, line styles and markers."""
+def legend_html(samplers, lang: str, styles=None) -> str:
+    """The one-time explanation of colours, line styles and markers (one entry per arm)."""
     items = []
     for name in samplers:
-        s = style_of(name)
+        s = style_of(name, styles)
         items.append(f'<span style="margin-right:18px;white-space:nowrap"><span style="display:inline-block;'
                      f'width:34px;border-top:4px {s.css_dash} {s.color};vertical-align:middle">'
                      f'</span> <span style="color:{s.color}">{s.glyph}</span> '
@@ -126,3 +138,87 @@ def code_expander(view: SamplerView, lang: str) -> None:
             _blocks(reference)
         with tab_fast:
             _blocks([b for b in blocks if b.kind != "reference"])
+
+
+def _variant_value(prefix: str, name: str, spec, lang: str):
+    """The value widget of the variant editor, initialised from the page's setting; returns its value."""
+    key = f"{prefix}_variant_value_{name}_{spec.name}"
+    current = state.get(f"{prefix}_{name}_{spec.name}", spec.default)
+    options = view_for(name).choices.get(spec.name)
+    label = param_label(name, spec.name, lang)
+    if options:
+        return st.selectbox(label, tuple(options), index=list(options).index(int(current)) if int(current) in options
+                            else 0, format_func=lambda v: t(options[v], lang), key=key)
+    if state.is_boolean(spec):
+        return st.checkbox(label, value=bool(current), key=key)
+    if spec.integer:
+        return st.number_input(label, min_value=int(spec.low), max_value=int(spec.high), value=int(current),
+                               step=max(int(spec.step), 1), key=key)
+    return st.number_input(label, min_value=float(spec.low), max_value=float(spec.high), value=float(current),
+                           step=float(spec.step), format="%g", key=key)
+
+
+def _race(prefix: str, text: str) -> None:
+    """A ready-made race (a callback: it runs before the sampler multiselect is drawn): these
+    variants, next to the samplers that have no settings (the uniform baseline)."""
+    state.set_value(f"{prefix}_samplers", [n for n in SAMPLERS if not SAMPLERS[n].PARAMS])
+    state.set_value(f"{prefix}_arms", text)
+
+
+def variants_editor(prefix: str, lang: str) -> list[Arm]:
+    """Compare's variants: ready-made races from the views, an editor to add a variant (sampler,
+    parameter, value), the current variants with a remove button each. Returns the variant arms
+    (changes are written to the page's ``<prefix>_arms`` setting, which the URL carries)."""
+    key = f"{prefix}_arms"
+    try:
+        arms = state.variant_arms(state.get(key, ""))
+    except ValueError as exc:
+        st.warning(t("variant_bad", lang, error=exc))
+        arms = []
+
+    def write(new: list[Arm]) -> None:
+        state.set_value(key, encode_arms(new))
+        st.rerun()
+
+    tunable = [n for n in SAMPLERS if SAMPLERS[n].PARAMS]
+    with st.expander("🧪 " + t("variants_title", lang), expanded=False):
+        st.caption(t("variants_caption", lang))
+        races = [(n, [Arm(arm_label(n, v), n, dict(v)) for v in VIEWS[n].variants]) for n in tunable
+                 if n in VIEWS and VIEWS[n].variants]
+        if races:
+            cols = st.columns(len(races))
+            for col, (name, race) in zip(cols, races):
+                col.button(t("variant_race", lang, labels=" · ".join(a.label for a in race)),
+                           key=f"{prefix}_race_{name}", help=t("variant_race_help", lang), width="stretch",
+                           on_click=_race, args=(prefix, encode_arms(race)))
+        c1, c2, c3, c4 = st.columns([2, 3, 3, 2], vertical_alignment="bottom")
+        name = c1.selectbox(t("variant_sampler", lang), tunable, format_func=sampler_label,
+                            key=f"{prefix}_variant_sampler")
+        specs = {p.name: p for p in SAMPLERS[name].PARAMS}
+        main = view_for(name).main_param
+        order = [main] + [p for p in specs if p != main]
+        param = c2.selectbox(t("variant_param", lang), order, format_func=lambda p: param_label(name, p, lang),
+                             key=f"{prefix}_variant_param_{name}")
+        with c3:
+            value = _variant_value(prefix, name, specs[param], lang)
+        if c4.button(t("variant_add", lang), key=f"{prefix}_variant_add", icon=":material/add:", type="primary",
+                     width="stretch"):
+            params = {param: specs[param].convert(value, owner=name)}
+            arm = Arm(arm_label(name, params), name, params)
+            if any(a.label == arm.label for a in arms):
+                st.warning(t("variant_exists", lang, label=arm.label))
+            else:
+                write(arms + [arm])
+        if not arms:
+            st.caption(t("variants_none", lang))
+        per_row = 4
+        for start in range(0, len(arms), per_row):
+            cols = st.columns(per_row)
+            for col, (index, arm) in zip(cols, list(enumerate(arms))[start:start + per_row]):
+                if col.button(t("variant_remove", lang, label=arm.label), key=f"{prefix}_variant_remove_{index}",
+                              icon=":material/close:", width="stretch"):
+                    write(arms[:index] + arms[index + 1:])
+        if len(arms) > 1 and st.button(t("variant_clear", lang), key=f"{prefix}_variant_clear",
+                                       icon=":material/delete_sweep:"):
+            write([])
+    return arms

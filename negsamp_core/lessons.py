@@ -22,6 +22,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
+from .arms import Arm
 from .config import TrainConfig, preset, sampler_defaults
 from .data import Dataset, SyntheticConfig, make_synthetic
 from .samplers import SAMPLERS
@@ -32,21 +33,6 @@ __all__ = ["Arm", "Check", "Lesson", "LessonRun", "LessonSession", "LESSONS", "C
 
 
 # ---------------------------------------------------------------------------- data types
-@dataclass(frozen=True)
-class Arm:
-    """One trained model of a lesson: a sampler with its settings and a label.
-
-    Attributes:
-        label: shown in charts and verdicts, e.g. ``"DNS M=8"`` (unique within a lesson).
-        sampler: a name of :data:`~negsamp_core.samplers.SAMPLERS`.
-        params: the sampler's parameters (its defaults otherwise).
-    """
-
-    label: str
-    sampler: str
-    params: Mapping = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class Check:
     """One measured part of a verdict.

@@ -1,11 +1,12 @@
-"""Compare: the chosen samplers trained side by side from the same seed, model and batches."""
+"""Compare: the chosen samplers (and variants of one sampler) trained side by side from the same
+seed, model and batches."""
 
 import streamlit as st
 
 from lab_ui import figures, player, shell, state
 from lab_ui.i18n import sampler_label
-from lab_ui.runs import history_csv, history_json, results_frame
-from lab_ui.widgets import legend_html, sampler_params, training_settings
+from lab_ui.runs import history_csv, history_json, results_frame, run_tests
+from lab_ui.widgets import CHART, legend_html, sampler_params, training_settings, variants_editor
 from negsamp_core.samplers import SAMPLERS
 
 P = "cmp"
@@ -18,7 +19,9 @@ st.markdown(tr("compare_intro"))
 st.multiselect(tr("samplers"), tuple(SAMPLERS), format_func=sampler_label, help=tr("samplers_help"),
                **state.bind(f"{P}_samplers"))
 chosen = [n for n in SAMPLERS if n in state.get(f"{P}_samplers")]
-COLUMNS = {"sampler": "col_sampler", "epochs": "col_epochs", "loss": "col_loss", "best_epoch": "col_best_epoch",
+variants = variants_editor(P, lang)
+tuned = list(dict.fromkeys(chosen + [a.sampler for a in variants if SAMPLERS[a.sampler].PARAMS]))
+COLUMNS = {"sampler": "col_sampler", "loss": "col_loss", "best_epoch": "col_best_epoch",
            "valid_ndcg": "col_valid_ndcg", "valid_recall": "col_valid_recall", "test_ndcg": "col_test_ndcg",
            "test_recall": "col_test_recall", "fn_rate": "col_fn_rate", "hardness": "col_hardness",
            "neg_pop": "col_neg_pop", "sec_epoch": "col_sec_epoch", "sample_share": "col_sample_share",
@@ -28,23 +31,24 @@ st.caption(tr("settings_caption"))
 c1, c2 = st.columns(2)
 with c1.expander("⚙️ " + tr("settings"), expanded=False):
     training_settings(P, lang)
-with c2.expander("🎛️ " + tr("sampler_params", sampler=", ".join(sampler_label(n) for n in chosen) or "—")):
-    if chosen:
-        for tab, name in zip(st.tabs([sampler_label(n) for n in chosen]), chosen):
+with c2.expander("🎛️ " + tr("sampler_params", sampler=", ".join(sampler_label(n) for n in tuned) or "—")):
+    if tuned:
+        for tab, name in zip(st.tabs([sampler_label(n) for n in tuned]), tuned):
             with tab:
                 sampler_params(P, name, lang)
 
-if not chosen:
+if not chosen and not variants:
     st.warning(tr("need_sampler"))
     st.stop()
 
-spec = player.build_spec(P, chosen, ctx.spec.key, ctx.spec.seed)
+spec = player.build_spec(P, chosen + variants, ctx.spec.key, ctx.spec.seed)
 run = player.ensure_run(P, ctx.dataset, spec, lang)
 player.controls(P, run, lang)
 if run is None:
     st.stop()
 
-st.markdown(legend_html(list(run.trainers), lang), unsafe_allow_html=True)
+STYLES = figures.arm_styles(run.arms.values())
+st.markdown(legend_html(list(run.trainers), lang, STYLES), unsafe_allow_html=True)
 x_mode = st.radio(tr("x_axis"), ("epoch", "seconds"), horizontal=True, key=f"{P}_xmode",
                   format_func=lambda x: tr("x_epoch" if x == "epoch" else "x_seconds"))
 
@@ -59,12 +63,12 @@ def _build_figures(run, lang: str, x_mode: str) -> dict:
     h, trainer = run.histories, next(iter(run.trainers.values()))
     epochs, k = run.spec.config.epochs, run.spec.config.eval_k
     figs = {
-        "convergence": figures.fig_convergence(h, k, x=x_mode, epochs=epochs, lang=lang),
-        "scores": figures.fig_score_hists(h, trainer.score_edges, lang=lang),
-        "hardness": figures.fig_hardness(h, epochs=epochs, lang=lang),
-        "fn": figures.fig_fn_rate(h, run.dataset.false_negative_definition, epochs=epochs, lang=lang),
-        "popularity": figures.fig_popularity(h, trainer.popularity_edges, epochs=epochs, lang=lang),
-        "cost": figures.fig_cost(h, lang=lang),
+        "convergence": figures.fig_convergence(h, k, x=x_mode, epochs=epochs, lang=lang, styles=STYLES),
+        "scores": figures.fig_score_hists(h, trainer.score_edges, lang=lang, styles=STYLES),
+        "hardness": figures.fig_hardness(h, epochs=epochs, lang=lang, styles=STYLES),
+        "fn": figures.fig_fn_rate(h, run.dataset.false_negative_definition, epochs=epochs, lang=lang, styles=STYLES),
+        "popularity": figures.fig_popularity(h, trainer.popularity_edges, epochs=epochs, lang=lang, styles=STYLES),
+        "cost": figures.fig_cost(h, lang=lang, styles=STYLES),
     }
     return figs
 
@@ -73,33 +77,51 @@ def _results(run, lang: str):
     """The results table; test metrics only once the run is finished (cached per run)."""
     cols = {c: tr(key, k=run.spec.config.eval_k) for c, key in COLUMNS.items()}
     version = player.FigureVersion.of(run, lang, done=True)
-    return player.cached(f"{P}_tablecache", version, lambda: results_frame(run, cols, test=run.done), False)
+    return player.cached(f"{P}_tablecache", version, lambda: results_frame(run, cols, test=run.done).drop(columns=["epochs"], errors="ignore"),
+                         False)  # the epochs are in the counter; "best epoch" says more
+
+
+def _chart(figs: dict, name: str) -> None:
+    """One chart (stable key, PNG export in the modebar) with its one-line "how to read this"."""
+    st.plotly_chart(figs[name], key=f"{P}_chart_{name}", config=CHART)
+    st.caption(figures.how_to_read(name, lang))
+
+
+def _csv(run) -> str:
+    """The history CSV; once the run is finished, with the test metrics at each arm's best epoch."""
+    version = player.FigureVersion.of(run, lang, done=True)
+    return player.cached(f"{P}_csvcache", version,
+                         lambda: history_csv(run.histories, run_tests(run) if run.done else None), False)
 
 
 def draw(run, playing: bool) -> None:
     figs = _figures(run, lang, x_mode, playing)
     st.subheader("① " + tr("sec_convergence"))
-    st.plotly_chart(figs["convergence"], key=f"{P}_chart_convergence", config={"displaylogo": False})
+    _chart(figs, "convergence")
     st.subheader("② " + tr("sec_hardness"))
     st.caption(tr("hardness_explain"))
-    st.plotly_chart(figs["scores"], key=f"{P}_chart_scores", config={"displaylogo": False})
-    st.plotly_chart(figs["hardness"], key=f"{P}_chart_hardness", config={"displaylogo": False})
+    _chart(figs, "scores")
+    _chart(figs, "hardness")
     st.subheader("③ " + tr("sec_bias"))
-    st.plotly_chart(figs["fn"], key=f"{P}_chart_fn", config={"displaylogo": False})
-    st.plotly_chart(figs["popularity"], key=f"{P}_chart_popularity", config={"displaylogo": False})
+    _chart(figs, "fn")
+    _chart(figs, "popularity")
     st.subheader("④ " + tr("sec_cost"))
-    st.plotly_chart(figs["cost"], key=f"{P}_chart_cost", config={"displaylogo": False})
+    _chart(figs, "cost")
     st.subheader("⑤ " + tr("sec_results"))
     table = _results(run, lang)
     if table.empty:
         st.caption(tr("results_empty"))
         return
     st.caption(tr("results_caption", k=run.spec.config.eval_k))
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
-                                if table[c].dtype.kind == "f"})
+    first = table.columns[0]
+    config = {c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if table[c].dtype.kind == "f"}
+    config.update({tr(key): st.column_config.NumberColumn(format=fmt) for key, fmt in (
+        ("col_best_epoch", "%d"), ("col_neg_pop", "%.1f"), ("col_sec_epoch", "%.2f"), ("col_scores_epoch", "localized"),
+        ("col_fn_rate", "percent"), ("col_sample_share", "percent")) if tr(key) in table.columns})
+    config[first] = st.column_config.TextColumn(pinned=True)
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
     d1, d2 = st.columns(2)
-    d1.download_button(tr("download_csv"), history_csv(run.histories), file_name="negsamp_history.csv",
+    d1.download_button(tr("download_csv"), _csv(run), file_name="negsamp_history.csv",
                        mime="text/csv", key=f"{P}_download_csv", on_click="ignore", icon=":material/download:")
     d2.download_button(tr("download_json"), history_json(run), file_name="negsamp_history.json",
                        mime="application/json", key=f"{P}_download_json", on_click="ignore",

@@ -9,16 +9,15 @@ import streamlit as st
 import torch
 
 from lab_ui import figures, player, shell, state
-from lab_ui.i18n import sampler_label
+from lab_ui.i18n import item_name, sampler_label, user_name
 from lab_ui.sampler_views import view_for
 from lab_ui.step_view import step_rows, step_users
-from lab_ui.widgets import code_expander, internals_panel, sampler_params, training_settings
+from lab_ui.widgets import CHART, code_expander, internals_panel, sampler_params, training_settings
 from negsamp_core.samplers import SAMPLERS
 
 P = "pg"
 ctx = shell.setup("playground", state.page_settings(P, multi=False))
 lang, tr = ctx.lang, ctx.t
-CHART = {"displaylogo": False}
 
 st.title("🔬 " + tr("playground_title"))
 st.markdown(tr("playground_intro"))
@@ -52,10 +51,14 @@ def draw(run, playing: bool) -> None:
     version = player.FigureVersion.of(run, lang, run.spec.config.epochs)
     figs = player.cached(f"{P}_figcache", version, lambda: _build_figures(run, lang), playing)
     st.plotly_chart(figs["convergence"], key=f"{P}_chart_convergence", config=CHART)
+    st.caption(figures.how_to_read("convergence", lang))
     st.plotly_chart(figs["scores"], key=f"{P}_chart_scores", config=CHART)
+    st.caption(figures.how_to_read("scores", lang))
     a, b = st.columns(2)
     a.plotly_chart(figs["fn"], key=f"{P}_chart_fn", config=CHART)
+    a.caption(figures.how_to_read("fn", lang))
     b.plotly_chart(figs["hardness"], key=f"{P}_chart_hardness", config=CHART)
+    b.caption(figures.how_to_read("hardness", lang))
 
 
 st.subheader(tr("live_charts"))
@@ -71,17 +74,17 @@ if state.is_playing(P):
 elif not users.size:
     st.caption(tr("step_view_empty"))
 else:
-    user = st.selectbox(tr("step_user"), users.tolist(), format_func=dataset.user_label, key=f"{P}_step_user",
+    user = st.selectbox(tr("step_user"), users.tolist(), format_func=lambda u: user_name(dataset, u, lang), key=f"{P}_step_user",
                         help=tr("step_user_help"))
     user = user if user in users else int(users[0])
     scores = trainer.scorer.peek_all(torch.tensor([user]))[0].numpy()
-    table = pd.DataFrame([{tr("col_positive"): dataset.item_label(r.positive),
-                           tr("col_negative"): dataset.item_label(r.negative), tr("col_score_pos"): r.score_pos,
+    table = pd.DataFrame([{tr("col_positive"): item_name(dataset, r.positive, lang),
+                           tr("col_negative"): item_name(dataset, r.negative, lang), tr("col_score_pos"): r.score_pos,
                            tr("col_score_neg"): r.score_neg, tr("col_gradient"): r.gradient,
                            tr("col_popularity"): r.popularity,
                            tr("col_false_negative"): tr("yes") if r.false_negative else tr("no")}
                           for r in step_rows(sampler.last, user, scores, dataset)])
-    st.caption(tr("step_table_caption", user=dataset.user_label(user)))
+    st.caption(tr("step_table_caption", user=user_name(dataset, user, lang)))
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.3f")
                                 for c in (tr("col_score_pos"), tr("col_score_neg"), tr("col_gradient"))})

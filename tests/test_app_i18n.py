@@ -58,9 +58,9 @@ def scanned():
 
 
 def _param_keys() -> set[str]:
-    """Keys built by i18n.param_label / param_help for the registered samplers' parameters."""
+    """Keys built by i18n.param_label / param_help / param_paper for the registered samplers' parameters."""
     return {f"{prefix}_{name}_{spec.name}" for name, cls in SAMPLERS.items() for spec in cls.PARAMS
-            for prefix in ("param", "help")}
+            for prefix in ("param", "help", "paper")}
 
 
 def test_every_text_exists_in_both_languages_with_the_same_fields():
@@ -107,3 +107,33 @@ def test_chinese_uses_the_articles_terms():
     en_fn = [k for k, e in catalogue().items() if re.search(r"false.negative", e["en"], re.I)]
     assert en_fn and all("伪负例" in catalogue()[k]["zh"] for k in en_fn), \
         [k for k in en_fn if "伪负例" not in catalogue()[k]["zh"]]
+
+
+def test_chinese_uses_the_articles_words_for_hard_negatives_samples_and_families():
+    # The seed's terms: 强负例 (hard negative), 正例 / 负例 (not 正样本 / 负样本), 生成器 / 判别器,
+    # 启发式负采样 / 基于模型的负采样; "tick" is 刷新, not 拍; no emoji-only live/reset marks.
+    texts = catalogue()
+    zh = "\n".join(entry["zh"] for entry in texts.values())
+    assert "强负例" in zh and "困难负" not in zh and "困难的真负例" not in zh
+    assert "正样本" not in zh and "负样本" not in zh
+    assert "判别器" in texts["irgan_draws"]["zh"] and "discriminator" in texts["irgan_draws"]["en"]
+    assert "启发式负采样" in texts["family_heuristic"]["zh"] and "基于模型的负采样" in texts["family_model"]["zh"]
+    assert "拍" not in zh
+    assert not any(mark in e[lang] for e in texts.values() for lang in e for mark in ("🟢", "🔴"))
+    assert "真实数据没有真实偏好" not in texts["fn_definition_heldout"]["zh"]
+    assert "采样概率" in texts["pns_chart"]["zh"]
+    assert "{x}" not in texts["chart_convergence_seconds"]["en"] and "秒数的" not in zh
+
+
+def test_samplers_have_full_names_and_paper_values_in_both_languages():
+    for name, view in VIEWS.items():
+        en, zh = view.full_name("en"), view.full_name("zh")
+        assert en.startswith(name.upper()) and zh.startswith(name.upper()) and en != zh, name
+        for spec in SAMPLERS[name].PARAMS:
+            if spec.paper not in ("", "-"):
+                assert f"paper_{name}_{spec.name}" in texts_of(), (name, spec.name)
+    assert VIEWS["dns"].full_name("zh") == "DNS · 动态采样"
+
+
+def texts_of() -> dict:
+    return catalogue()

@@ -116,8 +116,10 @@ def test_internals_figures():
     assert len(g.data) == 2
     s = srns.fig_memory([1, 2, 3], [0.1, 0.0, 0.3], [False, True, False], ["x", "y", "z"])
     assert [len(d.x) for d in s.data] == [2, 1]
-    lt = figures.fig_long_tail(np.array([3, 0, 10]))
-    assert list(lt.data[0].y) == [10, 3, 0.8]
+    lt = figures.fig_long_tail(np.array([3, 0, 10]))  # small data: a plain integer axis
+    assert list(lt.data[0].y) == [10, 3, 0] and lt.layout.yaxis.type != "log" and lt.layout.yaxis.dtick == 1
+    big = figures.fig_long_tail(np.arange(500) % 97)
+    assert big.layout.yaxis.type == "log" and min(big.data[0].y) == 0.8
 
 
 def test_export_csv_json_and_results(finished_run):
@@ -128,3 +130,34 @@ def test_export_csv_json_and_results(finished_run):
     assert set(payload["histories"]) == set(SAMPLER_NAMES) and len(payload["histories"]["dns"]) == 3
     table = results_frame(finished_run, {"sampler": "S"})
     assert list(table["S"]) == ["RNS", "PNS", "DNS", "IRGAN", "SRNS"] and "test_ndcg" in table
+
+
+def test_rebuilt_figures_keep_uirevision_and_planned_ranges(finished_run):
+    """A redraw while training runs keeps the chart's uirevision and its x range (the planned epochs),
+    so Plotly can keep a learner's zoom; counts are integers; histograms fit the data."""
+    h = finished_run.histories
+    early = {n: r[:1] for n, r in h.items()}
+    for build in (lambda hs: figures.fig_fn_rate(hs, "exact", epochs=3),
+                  lambda hs: figures.fig_hardness(hs, epochs=3),
+                  lambda hs: figures.fig_convergence(hs, 3, epochs=3)):
+        a, b = json.loads(build(early).to_json())["layout"], json.loads(build(h).to_json())["layout"]
+        assert a["uirevision"] == b["uirevision"] and a["xaxis"]["range"] == b["xaxis"]["range"] == [0.5, 3.5]
+    cost = figures.fig_cost(h)
+    assert all(float(v).is_integer() for v in cost.data[2].y) and ",.0f" in cost.data[2].hovertemplate
+    edges = finished_run.trainers["rns"].score_edges
+    lo, hi = figures.data_range(edges, [r[-1].neg_score_hist for r in h.values()])
+    assert edges[0] <= lo < hi <= edges[-1] and lo % 0.5 == 0 and hi % 0.5 == 0
+    assert figures.data_range(edges, [np.zeros(len(edges) - 1)]) == (edges[0], edges[-1])
+    assert figures.coinciding({"a": [1, 2], "b": [1, 2], "c": [1, 3], "d": []}) == [["a", "b"]]
+    from lab_ui.chart_base import CHART_CONFIG
+    assert CHART_CONFIG["toImageButtonOptions"]["format"] == "png" and CHART_CONFIG["displayModeBar"]
+
+
+def test_history_csv_has_the_test_metrics_at_the_best_epoch(finished_run):
+    from lab_ui.runs import run_tests
+
+    frame = history_frame(finished_run.histories, run_tests(finished_run))
+    assert {"best_epoch", "test_ndcg@3", "test_recall@3"} <= set(frame)
+    best = frame[frame["best_epoch"]]
+    assert len(best) == len(SAMPLER_NAMES) and best["test_ndcg@3"].notna().all()
+    assert frame[~frame["best_epoch"]]["test_ndcg@3"].isna().all()

@@ -24,7 +24,7 @@ from ..i18n import sampler_label, t
 __all__ = ["SamplerView", "Panel", "Metric", "SourceBlock", "draw_source", "default_view", "plain_inspect",
            "TEXT_ROLES"]
 
-TEXT_ROLES = ("draws", "cost", "risk", "paper", "note")  # what a Learn card can say about a sampler
+TEXT_ROLES = ("full", "draws", "cost", "risk", "paper", "note")  # what a Learn card can say about a sampler
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,9 @@ class SamplerView:
         panel: ``(records, dataset, *, lang) -> Panel`` with ``records = [(user, record), ...]``;
             None: no internals chart. False negatives come from ``dataset.is_false_negative``.
         sources: ``(cls) -> [SourceBlock]``, the code the Playground shows.
+        variant_param: the parameter a variant of this sampler usually changes (DNS's M, SRNS's α);
+            None: its first parameter.
+        variants: ready-made variant races, each ``{param: value}`` (Compare offers them as one button).
     """
 
     name: str
@@ -106,6 +109,8 @@ class SamplerView:
     inspect: Callable[..., Any] = plain_inspect
     panel: Callable[..., Panel | None] | None = None
     sources: Callable[[type], list[SourceBlock]] = draw_source
+    variant_param: str | None = None
+    variants: tuple = ()
 
     @property
     def cls(self) -> type | None:
@@ -126,6 +131,20 @@ class SamplerView:
         if key:
             return t(key, lang)
         return (self.description or None) if role == "draws" else None
+
+    @property
+    def main_param(self) -> str | None:
+        """:attr:`variant_param`, else the sampler's first parameter (None: it has none)."""
+        specs = getattr(self.cls, "PARAMS", ())
+        names = [p.name for p in specs]
+        if self.variant_param in names:
+            return self.variant_param
+        return names[0] if names else None
+
+    def full_name(self, lang: str) -> str:
+        """The sampler's full name as the source article gives it, e.g. "DNS · 动态采样" (its label
+        when the view has none)."""
+        return self.text("full", lang) or self.label
 
     def code(self) -> list[SourceBlock]:
         cls = self.cls

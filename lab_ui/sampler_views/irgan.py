@@ -12,7 +12,7 @@ from negsamp_core.samplers import irgan as core
 from negsamp_core.samplers.irgan import IRGAN, IRGANInspection
 
 from ..chart_base import FALSE_NEGATIVE, GREY, Style, layout
-from ..i18n import _m, register, t
+from ..i18n import _m, item_name, register, t, user_name
 from .base import Metric, Panel, SamplerView, SourceBlock, _source
 
 MESSAGES = {
@@ -25,10 +25,10 @@ MESSAGES = {
     "param_irgan_g_dim": _m("Generator embedding size", "生成器嵌入维度"),
     "param_irgan_g_pretrain_epochs": _m("Generator pretraining epochs", "生成器预训练轮数"),
     "help_irgan_temperature": _m("Temperature of the generator's softmax: small τ = sharper, harder negatives.",
-                                 "生成器 softmax 的温度：τ 越小分布越尖锐，负样本越难。"),
+                                 "生成器 softmax 的温度：τ 越小分布越尖锐，负例越难。"),
     "help_irgan_is_lambda": _m("Share of the generator's training samples drawn from the user's positives "
                                "(importance sampling).",
-                               "生成器训练样本中从用户正样本抽取的比例（重要性采样）。"),
+                               "生成器训练样本中从用户正例抽取的比例（重要性采样）。"),
     "help_irgan_g_lr": _m("Learning rate of the generator (Adam).", "生成器的学习率（Adam）。"),
     "help_irgan_g_samples": _m("Items drawn per user in each generator (REINFORCE) pass.",
                                "每次生成器（REINFORCE）训练中每个用户抽取的物品数。"),
@@ -40,20 +40,21 @@ MESSAGES = {
                                        "which samples almost uniformly).",
                                        "对抗训练前用 BPR 预训练 G 的轮数（0 = 未训练的 G，几乎均匀采样）。"),
     "irgan_chart": _m("IRGAN generator: {user}'s {n} most likely negatives<br><sup>bars: p_G(j | u), orange ★ = "
-                      "false negative; dotted line: D's reward (right axis)</sup>",
-                      "IRGAN 生成器：{user} 最可能被抽中的 {n} 个负样本<br><sup>柱：p_G(j | u)，橙色 ★ = 伪负例；"
+                      "false negative; dotted line: the discriminator D's reward (right axis)</sup>",
+                      "IRGAN 生成器：{user} 最可能被抽中的 {n} 个负例<br><sup>柱：p_G(j | u)，橙色 ★ = 伪负例；"
                       "虚线：判别器 D 的奖励（右轴）</sup>"),
     "irgan_entropy": _m("Entropy of G", "G 的熵"),
     "irgan_entropy_help": _m("Uniform sampling would have entropy {max:.2f} nats. Close to it: G still samples "
                              "almost uniformly (like RNS). Far below: G concentrates on a few items.",
                              "均匀采样的熵为 {max:.2f} 奈特。接近该值说明 G 仍几乎均匀采样（像 RNS）；远低于它说明 G "
                              "集中在少数物品上。"),
-    "irgan_reward_y": _m("D's reward 2(σ(s_D) − 0.5)", "D 的奖励 2(σ(s_D) − 0.5)"),
+    "irgan_reward_y": _m("discriminator D's reward 2(σ(s_D) − 0.5)", "判别器 D 的奖励 2(σ(s_D) − 0.5)"),
     "irgan_prob_y": _m("probability p_G", "概率 p_G"),
     "irgan_draws": _m("A second model, the generator G, proposes negatives from its softmax; G is trained "
-                      "(REINFORCE) to propose items the recommender D scores high.",
-                      "第二个模型——生成器 G——按其 softmax 提出负样本；G 通过 REINFORCE 训练，去提出推荐模型 D "
-                      "打分高的物品。"),
+                      "(REINFORCE) to propose items the discriminator D (the recommender being trained) scores high: "
+                      "negatives that fool the discriminator.",
+                      "第二个模型——生成器 G——按其 softmax 提出负例；G 通过 REINFORCE 训练，去提出判别器 D"
+                      "（即正在训练的推荐模型）打分高的物品，也就是能骗过判别器的负例。"),
     "irgan_cost": _m("A second model to train, and a score for every item per user.",
                      "需要额外训练一个模型，并为每位用户给所有物品打分。"),
     "irgan_risk": _m("Adversarial training is unstable; an untrained G samples almost uniformly; G also learns to "
@@ -81,7 +82,7 @@ MESSAGES = {
     "help_irgan_g_init": _m("How G starts: untrained (near-uniform, like RNS), pretrained with BPR on uniform "
                             "negatives, or pretrained with DNS negatives (the released code starts from a "
                             "DNS-pretrained G).",
-                            "G 的起点：未训练（接近均匀，类似 RNS）、用均匀负样本做 BPR 预训练，或用 DNS 负样本预训练"
+                            "G 的起点：未训练（接近均匀，类似 RNS）、用均匀负例做 BPR 预训练，或用 DNS 负例预训练"
                             "（原论文代码从 DNS 预训练的 G 开始）。"),
     "help_irgan_g_init_std": _m("Standard deviation of G's random initial embeddings (before any pretraining).",
                                 "G 随机初始嵌入的标准差（在任何预训练之前）。"),
@@ -90,9 +91,9 @@ MESSAGES = {
                                          "验证集连续这么多轮没有提升时停止 G 的预训练（保留最佳轮次）。"),
     "help_irgan_g_pretrain_lr": _m("Learning rate (Adam) of G's pretraining.", "G 预训练的学习率（Adam）。"),
     "help_irgan_g_pretrain_l2": _m("L2 weight of G's pretraining.", "G 预训练的 L2 正则权重。"),
-    "help_irgan_g_pretrain_batch": _m("Positive pairs per step of G's pretraining.", "G 预训练每步的正样本对数。"),
+    "help_irgan_g_pretrain_batch": _m("Positive pairs per step of G's pretraining.", "G 预训练每步的正例对数。"),
     "help_irgan_g_pretrain_candidates": _m("DNS candidates per negative when G is pretrained with DNS.",
-                                           "用 DNS 预训练 G 时每个负样本的候选数。"),
+                                           "用 DNS 预训练 G 时每个负例的候选数。"),
     "irgan_g_init_uniform": _m("untrained (near-uniform)", "未训练（接近均匀）"),
     "irgan_g_init_bpr": _m("BPR-pretrained", "BPR 预训练"),
     "irgan_g_init_dns": _m("DNS-pretrained (released code)", "DNS 预训练（原论文代码）"),
@@ -105,6 +106,20 @@ MESSAGES = {
                             "code): G is trained once per epoch and D draws from a frozen table.",
                             "开启：每个批次使用新的 p_G，每次 D 更新后 G 更新一步。关闭（原论文代码）：G 每轮训练一次，"
                             "D 从固定的表中抽样。"),
+    "irgan_full": _m("IRGAN · GAN-based Negative Sampling", "IRGAN · 基于GAN的负采样"),
+    "paper_irgan_temperature": _m("0.2 (released code)", "0.2（原论文代码）"),
+    "paper_irgan_is_lambda": _m("0.2 (released code)", "0.2（原论文代码）"),
+    "paper_irgan_g_lr": _m("0.001 with SGD", "0.001（SGD）"),
+    "paper_irgan_g_samples": _m("2·|P_u| per user", "每位用户 2·|P_u| 个"),
+    "paper_irgan_g_epochs": _m("50 G epochs per round", "每个回合训练 G 50 轮"),
+    "paper_irgan_g_l2": _m("0.1 (released, on batch sums)", "0.1（原论文代码，按批次求和）"),
+    "paper_irgan_baseline": _m("off (none in the released code)", "关（原论文代码中没有）"),
+    "paper_irgan_online": _m("off (alternating epochs, released code)", "关（按轮交替，原论文代码）"),
+    "paper_irgan_g_dim": _m("5 (released code)", "5（原论文代码）"),
+    "paper_irgan_g_init": _m("DNS-pretrained G (released code)", "DNS 预训练的 G（原论文代码）"),
+    "paper_irgan_g_init_std": _m("DNS-pretrained checkpoint", "DNS 预训练的检查点"),
+    "paper_irgan_g_pretrain_epochs": _m("DNS-pretrained checkpoint", "DNS 预训练的检查点"),
+    "paper_irgan_g_pretrain_candidates": _m("5 (IRGAN's DNS)", "5（IRGAN 的 DNS）"),
 }
 register(__name__, MESSAGES)
 
@@ -136,8 +151,8 @@ def panel(records: list[tuple[int, IRGANInspection]], dataset, *, lang: str) -> 
     probs, reward = np.asarray(record.probabilities), np.asarray(record.reward)
     best = np.argsort(-probs, kind="stable")[:TOP]
     fn = dataset.is_false_negative(np.full(best.size, user), best)
-    fig = fig_generator([dataset.item_label(int(j)) for j in best], probs[best].tolist(), reward[best].tolist(),
-                        fn.tolist(), user=dataset.user_label(user), lang=lang)
+    fig = fig_generator([item_name(dataset, int(j), lang) for j in best], probs[best].tolist(), reward[best].tolist(),
+                        fn.tolist(), user=user_name(dataset, user, lang), lang=lang)
     entropy, top = float(record.entropy), float(record.max_entropy)
     metric = Metric(t("irgan_entropy", lang), f"{entropy:.2f} / {top:.2f}",
                     progress=min(1.0, entropy / max(top, 1e-9)))
@@ -162,10 +177,12 @@ VIEW = SamplerView(
     style=STYLE,
     formula=r"p_G(j \mid u) = \frac{\exp\big(s_G(u,j)/\tau\big)}{\sum_{j' \notin \mathcal{P}_u} "
             r"\exp\big(s_G(u,j')/\tau\big)}",
-    texts={"draws": "irgan_draws", "cost": "irgan_cost", "risk": "irgan_risk", "paper": "irgan_paper",
+    texts={"full": "irgan_full", "draws": "irgan_draws", "cost": "irgan_cost", "risk": "irgan_risk", "paper": "irgan_paper",
            "note": "dns_special_case"},
     toy_params={"g_samples": 8, "g_epochs": 2, "temperature": 0.5},
     choices={"g_init": {0: "irgan_g_init_uniform", 1: "irgan_g_init_bpr", 2: "irgan_g_init_dns"}},
     panel=panel,
     sources=sources,
+    variant_param="g_epochs",
+    variants=({"g_epochs": 0}, {"g_epochs": 2}),
 )

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from negsamp_core.samplers.pns import PNS, PNSInspection
 
 from ..chart_base import Style, layout
-from ..i18n import _m, register, t
+from ..i18n import _m, item_name, register, t, user_name
 from .base import Panel, SamplerView, SourceBlock, _source
 
 MESSAGES = {
@@ -19,18 +19,20 @@ MESSAGES = {
                          "p(j) ∝ 流行度^α。0 = 均匀（即 RNS），1 = 与流行度成正比。"),
     "pns_chart": _m("PNS sampling probability of {user}'s top items (α = {alpha})<br><sup>the number on each "
                     "bar is the item's training popularity c_j</sup>",
-                    "PNS 对 {user} 概率最高的物品（α = {alpha}）<br><sup>柱上数字为该物品的训练流行度 c_j</sup>"),
+                    "PNS 对 {user} 采样概率最高的物品（α = {alpha}）<br><sup>柱上数字为该物品的训练流行度 c_j</sup>"),
     "pns_explain": _m("The distribution is fixed before training: it never looks at the model.",
                       "该分布在训练前就已固定：它从不参考模型。"),
     "pns_prob_y": _m("probability p(j)", "概率 p(j)"),
     "pns_draws": _m("Popular items more often: probability ∝ popularity^α (α = 0.75 as in word2vec).",
                     "更常抽热门物品：概率 ∝ 流行度^α（与 word2vec 一样取 α = 0.75）。"),
-    "pns_cost": _m("A binary search per negative; no model score.", "每个负样本一次二分查找；不需要模型打分。"),
+    "pns_cost": _m("A binary search per negative; no model score.", "每个负例一次二分查找；不需要模型打分。"),
     "pns_risk": _m("Popular is not the same as hard for this user; never adapts; popular items a user would like "
                    "become false negatives.",
                    "热门不等于对该用户难；分布从不更新；用户会喜欢的热门物品会变成伪负例。"),
     "pns_paper": _m("Mikolov et al., word2vec, NIPS 2013; Chen et al., NNCF, KDD 2017.",
                     "Mikolov 等，word2vec，NIPS 2013；Chen 等，NNCF，KDD 2017。"),
+    "pns_full": _m("PNS · Popularity-based Negative Sampling", "PNS · 基于流行度的负采样"),
+    "paper_pns_alpha": _m("0.75 (word2vec)", "0.75（word2vec）"),
 }
 register(__name__, MESSAGES)
 
@@ -54,8 +56,8 @@ def panel(records: list[tuple[int, PNSInspection]], dataset, *, lang: str) -> Pa
     user, record = records[0]
     probs = np.asarray(record.probabilities)
     best = np.argsort(-probs, kind="stable")[:TOP]
-    fig = fig_probabilities([dataset.item_label(int(j)) for j in best], probs[best].tolist(),
-                            dataset.item_popularity[best].tolist(), user=dataset.user_label(user),
+    fig = fig_probabilities([item_name(dataset, int(j), lang) for j in best], probs[best].tolist(),
+                            dataset.item_popularity[best].tolist(), user=user_name(dataset, user, lang),
                             alpha=float(record.alpha), lang=lang)
     return Panel(figure=fig, caption=t("pns_explain", lang))
 
@@ -72,7 +74,9 @@ VIEW = SamplerView(
     style=STYLE,
     formula=r"P(j) = \frac{c_j^{\,\alpha}}{\sum_{j' \notin \mathcal{P}_u} c_{j'}^{\,\alpha}}, "
             r"\quad j \notin \mathcal{P}_u",
-    texts={"draws": "pns_draws", "cost": "pns_cost", "risk": "pns_risk", "paper": "pns_paper"},
+    texts={"full": "pns_full", "draws": "pns_draws", "cost": "pns_cost", "risk": "pns_risk", "paper": "pns_paper"},
     panel=panel,
     sources=sources,
+    variant_param="alpha",
+    variants=({"alpha": 0.0}, {"alpha": 0.75}, {"alpha": 1.0}),
 )

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from negsamp_core.samplers.srns import SRNS, SRNSInspection
 
 from ..chart_base import FALSE_NEGATIVE, Style, layout
-from ..i18n import _m, register, t
+from ..i18n import _m, item_name, register, t, user_name
 from .base import Panel, SamplerView
 
 MESSAGES = {
@@ -20,12 +20,12 @@ MESSAGES = {
     "param_srns_warmup": _m("W: warm-up epochs", "W：预热轮数"),
     "param_srns_tau": _m("τ: memory temperature", "τ：记忆更新温度"),
     "param_srns_history": _m("T: epochs of score history", "T：得分历史的轮数"),
-    "help_srns_s1": _m("Candidate negatives kept in each user's memory.", "每个用户记忆中保留的候选负样本数。"),
+    "help_srns_s1": _m("Candidate negatives kept in each user's memory.", "每个用户记忆中保留的候选负例数。"),
     "help_srns_s2": _m("Fresh uniform candidates mixed into the memory at each update.",
                        "每次更新记忆时混入的新均匀候选数。"),
     "help_srns_alpha": _m("Weight of the score's standard deviation: prefer items whose score fluctuates "
                           "(hard true negatives) over stable high scores (likely false negatives). 0 = pure hardness.",
-                          "得分标准差的权重：偏好得分波动的物品（困难的真负例），"
+                          "得分标准差的权重：偏好得分波动的物品（真正的强负例），"
                           "而不是得分稳定偏高的物品（可能是伪负例）。0 = 只看难度。"),
     "help_srns_warmup": _m("The variance term grows as min(1, epoch / W).", "方差项按 min(1, 轮数 / W) 逐渐增大。"),
     "help_srns_tau": _m("Temperature of the memory update: small τ keeps the hardest items.",
@@ -43,7 +43,7 @@ MESSAGES = {
                        "hypothesis holds here: if the orange ✕ sit high, false negatives fluctuate too and SRNS "
                        "cannot tell them apart. {n} snapshots stored, warm-up weight w = {w:.2f}.",
                        "SRNS 的假设（Ding 等，NeurIPS 2020）：伪负例（橙色 ✕）得分高且**稳定**（右下），"
-                       "困难的真负例得分高但"
+                       "真正的强负例得分高但"
                        "**波动**（右上）。它选择 argmax ρ + α·w·std，因此偏好波动的物品。请检查该假设在这里是否成立："
                        "如果橙色 ✕ "
                        "位置偏高，说明伪负例同样波动，SRNS 就无法把它们区分出来。已存 {n} 个快照，预热权重 w = "
@@ -53,7 +53,7 @@ MESSAGES = {
                     "得分历史至少需要完成两轮训练：在此之前所有标准差都为 0，点都落在底线上。"),
     "srns_draws": _m("From a small per-user memory of hard candidates, the item whose score is high and "
                      "fluctuates across epochs.",
-                     "从每位用户的一小块困难候选记忆中，挑选得分高且在各轮之间波动的物品。"),
+                     "从每位用户的一小块强负例候选记忆中，挑选得分高且在各轮之间波动的物品。"),
     "srns_cost": _m("S1 scores per pair, a memory update with S2 fresh candidates, and a score history.",
                     "每对需 S1 次打分，用 S2 个新候选更新记忆，并保存得分历史。"),
     "srns_risk": _m("Needs a few epochs of history before the variance term helps; more knobs to tune.",
@@ -62,6 +62,13 @@ MESSAGES = {
                      "Collaborative Filtering, NeurIPS 2020.",
                      "Ding、Quan、Yao、Li、Jin，Simplify and Robustify Negative Sampling for Implicit Collaborative "
                      "Filtering，NeurIPS 2020。"),
+    "srns_full": _m("SRNS · Simplify and Robustify Negative Sampling", "SRNS · 简单且具有较强鲁棒性的负采样"),
+    "paper_srns_s1": _m("8 (ML-1M) / 20 (ML-100K)", "8（ML-1M）/ 20（ML-100K）"),
+    "paper_srns_s2": _m("64 (ML-1M) / 20 (ML-100K)", "64（ML-1M）/ 20（ML-100K）"),
+    "paper_srns_alpha": _m("5 (ML-1M) / 10 (ML-100K)", "5（ML-1M）/ 10（ML-100K）"),
+    "paper_srns_warmup": _m("50 epochs", "50 轮"),
+    "paper_srns_tau": _m("10 (ML-1M) / 1 (ML-100K)", "10（ML-1M）/ 1（ML-100K）"),
+    "paper_srns_history": _m("5 (released code)", "5（原论文代码）"),
 }
 register(__name__, MESSAGES)
 
@@ -96,7 +103,7 @@ def panel(records: list[tuple[int, SRNSInspection]], dataset, *, lang: str) -> P
         means.extend(np.asarray(record.history_mean).tolist())
         stds.extend(np.asarray(record.history_std).tolist())
         fns.extend(dataset.is_false_negative(np.full(memory.size, user), memory).tolist())
-        labels.extend(f"{dataset.user_label(user)} · {dataset.item_label(int(j))}" for j in memory)
+        labels.extend(f"{user_name(dataset, user, lang)} · {item_name(dataset, int(j), lang)}" for j in memory)
     last = records[-1][1]
     text = t("srns_explain", lang, n=last.n_snapshots, w=last.warmup_weight)
     return Panel(figure=fig_memory(means, stds, fns, labels, lang=lang), text=text,
@@ -108,8 +115,10 @@ VIEW = SamplerView(
     style=STYLE,
     formula=r"j^* = \arg\max_{j \in \mathcal{M}_u} \; \rho_j + \alpha\, w(e)\, \mathrm{std}_{t}(\rho_j), \quad "
             r"\rho_j = \sigma\big(s(u,j) - s(u,i)\big)",
-    texts={"draws": "srns_draws", "cost": "srns_cost", "risk": "srns_risk", "paper": "srns_paper"},
+    texts={"full": "srns_full", "draws": "srns_draws", "cost": "srns_cost", "risk": "srns_risk", "paper": "srns_paper"},
     toy_params={"s1": 4, "s2": 4, "warmup": 3},
     inspect_users=USERS,
     panel=panel,
+    variant_param="alpha",
+    variants=({"alpha": 0.0}, {"alpha": 5.0}),
 )
