@@ -14,7 +14,8 @@ import streamlit as st
 from negsamp_core.lessons import LessonSession
 
 __all__ = ["session", "set_session", "clear", "is_playing", "set_playing", "test_overrides", "result",
-           "set_result", "mark_started", "mark_finished", "play_to_verdict_seconds", "prediction_key"]
+           "set_result", "request_full_rerun", "pop_full_rerun", "figure_memo",
+           "set_figure_memo", "mark_started", "mark_finished", "play_to_verdict_seconds", "prediction_key"]
 
 PREDICTION = "lesson_prediction"  # the question's radio (the issue names this key)
 
@@ -38,7 +39,7 @@ def set_session(value: LessonSession) -> None:
 
 
 def clear() -> None:
-    for key in ("lsn_session", "lsn_results", "lsn_times", "lsn_playing"):
+    for key in ("lsn_session", "lsn_results", "lsn_times", "lsn_playing", "lsn_figs"):
         st.session_state.pop(key, None)
 
 
@@ -71,6 +72,24 @@ def mark_finished() -> None:
     times = st.session_state.setdefault("lsn_times", {})
     if "play" in times:
         times.setdefault("verdict", time.monotonic())
+
+
+def request_full_rerun() -> None:
+    """Ask the lesson's fragment for a full run (a callback inside a fragment cannot start its timer)."""
+    st.session_state["lsn_full_rerun"] = True
+
+
+def pop_full_rerun() -> bool:
+    return bool(st.session_state.pop("lsn_full_rerun", False))
+
+
+def figure_memo():
+    """(version, figures) of the lesson's last drawn charts, or None."""
+    return st.session_state.get("lsn_figs")
+
+
+def set_figure_memo(value) -> None:
+    st.session_state["lsn_figs"] = value
 
 
 def play_to_verdict_seconds() -> float | None:

@@ -21,8 +21,8 @@ __all__ = ["on", "style", "big", "bar", "deck", "controls", "CHART_HEIGHT", "FON
 
 FONT_PX, TITLE_PX, CHART_HEIGHT = 18, 28, 440
 MESSAGES = {
-    "present_prev": _m("Previous chart", "上一张图"),
-    "present_next": _m("Next chart", "下一张图"),
+    "present_prev": _m("Previous", "上一张"),
+    "present_next": _m("Next", "下一张"),
     "present_position": _m("Chart {i} of {n}", "第 {i} / {n} 张图"),
 }
 register("lab_ui.present", MESSAGES)
@@ -80,7 +80,7 @@ def deck(prefix: str, items: Sequence[tuple[str, Callable[[], None]]], lang: str
     key = f"{prefix}_deck"
     n = len(items)
     index = min(int(st.session_state.get(key, 0)), n - 1) if n else 0
-    left, mid, right = st.columns([1, 3, 1], vertical_alignment="center")
+    left, mid, right = st.columns([1.2, 3, 1.2], vertical_alignment="center")
     left.button(t("present_prev", lang), key=f"{prefix}_deck_prev", icon=":material/chevron_left:",
                 on_click=_move, args=(key, -1, n), disabled=n < 2, width="stretch")
     right.button(t("present_next", lang), key=f"{prefix}_deck_next", icon=":material/chevron_right:",

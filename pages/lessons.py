@@ -9,7 +9,7 @@ timer only while playing; figures come from :mod:`lab_ui.lesson_view` (no Stream
 import streamlit as st
 
 from lab_ui import lesson_state, present, shell
-from lab_ui.lesson_view import lesson_figures, progress, snapshot_html, tinker_params
+from lab_ui.lesson_view import coinciding, lesson_figures, progress, snapshot_html, tinker_params
 from lab_ui.player import TICK_SECONDS
 from lab_ui.runs import SLOTS, TICK_BUDGET_S
 from negsamp_core.lessons import LESSONS, LessonSession, catalogue_cost
@@ -103,12 +103,14 @@ def _result(session: LessonSession, one_piece: bool) -> dict | None:
 def _play() -> None:
     lesson_state.set_playing(True)
     lesson_state.mark_started()
+    lesson_state.request_full_rerun()  # the fragment's timer starts with a full run
 
 
 def _reset() -> None:
     old = lesson_state.session(lesson_id, seed)
     lesson_state.set_session(LessonSession(lesson_id, seed=old.seed, epochs=old.config.epochs, world=old.world))
     lesson_state.set_playing(False)
+    lesson_state.request_full_rerun()
 
 
 def _progress_html(session: LessonSession, playing: bool, result) -> str:
@@ -127,13 +129,13 @@ def _progress_html(session: LessonSession, playing: bool, result) -> str:
 def _figures(session: LessonSession, result) -> list:
     """The lesson's charts, rebuilt only when an epoch completed (or the verdict arrived)."""
     version = (id(session), tuple(t.epoch for t in session.trainers.values()), lang, result is not None, presenting)
-    memo = st.session_state.get("lsn_figs")
+    memo = lesson_state.figure_memo()
     if memo is None or memo[0] != version:
         figs = lesson_figures(session, lang, result)
         if presenting:
             figs = [(spec, present.big(fig)) for spec, fig in figs]
         memo = (version, figs)
-        st.session_state["lsn_figs"] = memo
+        lesson_state.set_figure_memo(memo)
     return memo[1]
 
 
@@ -186,12 +188,10 @@ def _bar(session: LessonSession, playing: bool, result) -> None:
     started = playing or any(t.epoch or t.step_in_epoch for t in session.trainers.values())
     with present.bar():
         cols = st.columns([1, 1, 5], vertical_alignment="center")
-        if cols[0].button(tr("play"), key="lesson_play", icon=":material/play_arrow:", type="primary",
-                          on_click=_play, disabled=playing or session.done, width="stretch"):
-            st.rerun()  # a full run starts the fragment's timer
-        if cols[1].button(tr("reset"), key="lesson_reset", icon=":material/replay:", on_click=_reset,
-                          disabled=not started, width="stretch"):
-            st.rerun()
+        cols[0].button(tr("play"), key="lesson_play", icon=":material/play_arrow:", type="primary",
+                       on_click=_play, disabled=playing or session.done, width="stretch")
+        cols[1].button(tr("reset"), key="lesson_reset", icon=":material/replay:", on_click=_reset,
+                       disabled=not started, width="stretch")
         cols[2].markdown(_progress_html(session, playing, result), unsafe_allow_html=True)
 
 
@@ -200,6 +200,8 @@ def lesson_body() -> None:
     session = lesson_state.session(lesson_id, seed)
     if session is None:
         return
+    if lesson_state.pop_full_rerun():
+        st.rerun()  # Play was pressed inside this fragment: a full run starts (or stops) its timer
     playing = lesson_state.is_playing()
     result, note = None, None
     if playing and not session.done and not session.error:
@@ -225,6 +227,8 @@ def lesson_body() -> None:
         st.caption("⏳ " + note)
     if session.error:
         st.error(tr("lp_error", error=session.error))
+    for a, b in coinciding({label: trainer.history for label, trainer in session.trainers.items()}):
+        st.caption(":material/join: " + tr("lv_coincide", a=a, b=b))
     figs = _figures(session, result)
     if presenting:
         left, right = st.columns([2, 3], gap="large")
