@@ -19,7 +19,7 @@ from .runs import LiveRun
 
 __all__ = ["on", "style", "big", "bar", "deck", "controls", "CHART_HEIGHT", "FONT_PX", "TITLE_PX"]
 
-FONT_PX, TITLE_PX, CHART_HEIGHT = 18, 28, 440
+FONT_PX, TITLE_PX, CHART_HEIGHT = 18, 28, 410
 MESSAGES = {
     "present_prev": _m("Previous", "上一张"),
     "present_next": _m("Next", "下一张"),

@@ -13,9 +13,10 @@ ctx = shell.setup("compare", state.page_settings(P, multi=True))
 lang, tr = ctx.lang, ctx.t
 
 st.title("📊 " + tr("compare_title"))
-st.markdown(tr("compare_intro"))
-
 PRESENT = present.on()  # presentation mode (?present=1): no settings, big charts, one at a time
+if not PRESENT:
+    st.markdown(tr("compare_intro"))
+
 if not PRESENT:
     st.multiselect(tr("samplers"), tuple(SAMPLERS), format_func=sampler_label, help=tr("samplers_help"),
                    **state.bind(f"{P}_samplers"))

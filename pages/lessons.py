@@ -170,7 +170,7 @@ def _verdict(result: dict) -> None:
         if took is not None:
             st.caption(tr("lp_time", seconds=f"{took:.1f}", train=f"{result['seconds']:.1f}"))
         guess = _text(lesson.choices[int(choice)]) if choice is not None else None
-        st.download_button(tr("lp_snapshot"), snapshot_html(session, result, lang, guess),
+        st.download_button(tr("lp_snapshot"), lambda: snapshot_html(session, result, lang, guess),  # built on click
                            file_name=f"lesson-{lesson.id}-seed{session.seed}.html", mime="text/html",
                            key="lesson_snapshot", on_click="ignore", icon=":material/download:")
 

@@ -21,8 +21,9 @@ lang, tr = ctx.lang, ctx.t
 CHART = {"displaylogo": False}
 
 st.title("🔬 " + tr("playground_title"))
-st.markdown(tr("playground_intro"))
 PRESENT = present.on()  # presentation mode (?present=1): no settings, big charts, one at a time
+if not PRESENT:
+    st.markdown(tr("playground_intro"))
 if not PRESENT:
     st.radio(tr("sampler"), tuple(SAMPLERS), format_func=sampler_label, horizontal=True,
              **state.bind(f"{P}_sampler"))

@@ -115,6 +115,8 @@ def test_lesson_present_mode_play_to_verdict_first_chart_above_the_fold(server, 
     page.locator(".st-key-lesson_prediction [role=radiogroup] label").first.click()
     took = play_to_verdict(page)
     print(f"\ndns-candidates (present): Play -> verdict {took:.1f} s")
+    page.wait_for_selector(".st-key-lesson_highlight_hardness .js-plotly-plot", timeout=WAIT_MS)
+    page.wait_for_function("() => !document.querySelector('[data-stale=true]')", timeout=WAIT_MS)
     first_chart_in_view(page, ".st-key-lesson_chart_hardness")
     assert page.locator(".st-key-lesson_verdict").first.is_visible()
     shoot(page, "lesson_present_1280")
