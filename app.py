@@ -1,16 +1,19 @@
 """Negative Sampling Lab: `streamlit run app.py`. This entry point is the Learn page (`/`).
 
-The other pages live in `pages/` (classic discovery): /playground, /compare, /data. Every page
+The other pages live in `pages/` (classic discovery): /lessons, /playground, /compare, /data. Every page
 starts with `lab_ui.shell.setup`, which applies the server's process settings once, draws the same
 sidebar and keeps the session's settings. Pages only render: what the app knows about a sampler
-lives in its view (`lab_ui/sampler_views/`), and every page iterates the registry.
+lives in its view (`lab_ui/sampler_views/`), and every page iterates the registry. Each claim of
+the article links to its lesson; the one illustration is a lesson's run (``lab_ui.learn``).
 """
 
 import streamlit as st
 
-from lab_ui import figures, shell
-from lab_ui.learn import toy_draws
+from lab_ui import shell
+from lab_ui.i18n import LANGS
+from lab_ui.learn import DEMO_LESSON, DIRECTION_LESSONS, fig_lesson_demo, lesson_for_sampler
 from lab_ui.sampler_views import view_for
+from negsamp_core.lessons import LESSONS, LessonSession
 from negsamp_core.samplers import SAMPLERS
 
 ctx = shell.setup("learn")
@@ -18,9 +21,18 @@ FAMILY_KEYS = {"heuristic": "card_family_heuristic", "model-based": "card_family
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _toy_draws(seed: int, samplers: tuple):
-    """Deterministic toy-world draws: plain data, shared by every session (no training state)."""
-    return toy_draws(seed=seed, samplers=samplers)
+def _lesson_result(lesson_id: str, seed: int) -> dict:
+    """A lesson run headless to its verdict, in every language: plain data shared by every session."""
+    session = LessonSession(lesson_id, seed=seed)
+    session.advance()
+    return {code: session.result(code) for code in LANGS}
+
+
+def lesson_link(lesson_id: str) -> None:
+    """A link to the lesson that teaches a claim (the language travels with it)."""
+    title = LESSONS[lesson_id].title
+    st.page_link("pages/lessons.py", label=tr("learn_lesson_link", title=title.get(lang) or title["en"]),
+                 icon=":material/school:", query_params={"lesson": lesson_id, **({"lang": lang} if lang != "en" else {})})
 
 
 lang, tr = ctx.lang, ctx.t
@@ -33,12 +45,13 @@ st.latex(r"\mathcal{L}_{\mathrm{BPR}} = -\log \sigma\big(s(u,i) - s(u,j)\big), \
 st.caption(tr("learn_loss_caption"))
 
 st.subheader(tr("learn_directions"))
-for col, (title, text, icon) in zip(st.columns(3), (("dir_quality", "dir_quality_text", "🎯"),
-                                                    ("dir_bias", "dir_bias_text", "⚖️"),
-                                                    ("dir_efficiency", "dir_efficiency_text", "⏱️"))):
+for col, (title, text, icon, direction) in zip(st.columns(3), (
+        ("dir_quality", "dir_quality_text", "🎯", "quality"), ("dir_bias", "dir_bias_text", "⚖️", "bias"),
+        ("dir_efficiency", "dir_efficiency_text", "⏱️", "efficiency"))):
     with col.container(border=True):
         st.markdown(f"**{icon} {tr(title)}**")
         st.markdown(tr(text))
+        lesson_link(DIRECTION_LESSONS[direction])
 
 st.subheader(tr("learn_families"))
 for col, (family, title, text) in zip(st.columns(2), (("heuristic", "family_heuristic", "family_heuristic_text"),
@@ -67,17 +80,19 @@ for view in views:
                 st.caption(f"{tr('card_paper')}: {view.text('paper', lang)}")
         if view.text("note", lang):
             st.info(view.text("note", lang), icon="💡")
+        if lesson_for_sampler(view.name):
+            lesson_link(lesson_for_sampler(view.name))
 
-st.subheader(tr("learn_live"))
-draws = _toy_draws(0, tuple(SAMPLERS))  # a few epochs of every sampler on the toy world, computed once
-toy = draws.dataset
-st.caption(tr("learn_live_caption", epochs=draws.epochs))
-user = st.selectbox(tr("learn_user"), range(toy.n_users), format_func=toy.user_label, key="learn_user")
-fig = figures.fig_learn_draws({n: c[user] for n, c in draws.counts.items()},
-                              [toy.item_label(i) for i in range(toy.n_items)], draws.positive(user),
-                              draws.liked_hidden(user), user=toy.user_label(user), lang=lang)
-st.plotly_chart(fig, key="learn_chart_draws", config={"displaylogo": False})
-st.markdown(tr("learn_fn_share", user=toy.user_label(user)))
-for col, name in zip(st.columns(len(draws.counts)), draws.counts):
-    col.metric(view_for(name).label, f"{draws.fn_share(name, user):.0%}")
+st.subheader(tr("learn_demo"))
+demo = _lesson_result(DEMO_LESSON, 0)[lang]  # one run of the lesson, computed once per server
+st.caption(tr("learn_demo_caption", seed=demo["seed"], epochs=demo["epochs"]))
+st.plotly_chart(fig_lesson_demo(demo, lang=lang), key="learn_chart_lesson", config={"displaylogo": False})
+st.markdown(" ".join(check["text"] for check in demo["checks"]))
+lesson_link(DEMO_LESSON)
+
+st.subheader(tr("learn_lessons"))
+st.markdown(tr("learn_lessons_intro"))
+for column, lesson_id in zip(st.columns(2) * len(LESSONS), LESSONS):
+    with column:
+        lesson_link(lesson_id)
 st.markdown(tr("learn_next"))

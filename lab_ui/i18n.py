@@ -416,21 +416,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card_paper": _m("Paper", "论文"),
     "card_family_heuristic": _m("heuristic", "启发式负采样"),
     "card_family_model": _m("model-based", "基于模型的负采样"),
-    "learn_live": _m("See it on the toy world", "在玩具世界中亲眼看看"),
-    "learn_live_caption": _m("Six users and twelve films. Each sampler trained the same model for {epochs} epochs; "
-                             "the bars count how often each sampler drew each film as a negative for the chosen user. "
-                             "✓ = the user's training positive (never drawn); ★ = a film the user truly likes but has "
-                             "not watched (shaded column): drawing it is a false negative.",
-                             "六位用户、十二部电影。每个采样器都训练同一个模型 {epochs} 轮；"
-                             "柱形统计每个采样器为所选用户把每部电影"
-                             "抽作负例的次数。✓ = 该用户的训练正例（从不会被抽中）；★ = "
-                             "用户其实喜欢但还没看过的电影（阴影列）：抽中它就是伪负例。"),
-    "learn_user": _m("Toy user", "玩具世界用户"),
     "learn_chart": _m("How often each sampler drew each film as a negative for {user}",
                       "每个采样器为 {user} 把每部电影抽作负例的次数"),
     "learn_chart_y": _m("times drawn", "被抽中次数"),
-    "learn_fn_share": _m("Share of false negatives (★) among the films drawn for {user}:",
-                         "为 {user} 抽取的负例中伪负例（★）的占比："),
     "learn_next": _m("Next: **Playground** to look inside one sampler (and read its code), **Compare** to race "
                      "them all, **Data** to change the world.",
                      "下一步：在**单采样器实验**中查看一个采样器的内部（并阅读它的代码），在**对比**中让所有采样器同场竞赛，"

@@ -17,17 +17,19 @@ import torch
 from negsamp_core.data import Dataset, DatasetNotFound, DownloadError
 from negsamp_core.samplers import SAMPLERS
 
-from . import state
+from . import present, state
 from .datasets import KINDS, DatasetSpec, load, synthetic_tuple
-from .i18n import LANG_NAMES, LANGS, sampler_label, t
+from .i18n import LANG_NAMES, LANGS, _m, register, sampler_label, t
 
 __all__ = ["Ctx", "setup", "configure_process", "dataset_label", "current_spec", "get_dataset", "LOAD_ERRORS"]
 
 DATASET_KEYS = {"synthetic": "dataset_synthetic", "toy": "dataset_toy", "ml-100k": "dataset_ml-100k",
                 "ml-latest-small": "dataset_ml-latest-small", "csv": "dataset_csv"}
 LOAD_ERRORS = (ValueError, DatasetNotFound, DownloadError, OSError)
-PAGES = (("app.py", "nav_learn", "📖"), ("pages/playground.py", "nav_playground", "🔬"),
-         ("pages/compare.py", "nav_compare", "📊"), ("pages/data.py", "nav_data", "🗂️"))
+PAGES = (("app.py", "nav_learn", "📖"), ("pages/lessons.py", "nav_lessons", "🎓"),
+         ("pages/playground.py", "nav_playground", "🔬"), ("pages/compare.py", "nav_compare", "📊"),
+         ("pages/data.py", "nav_data", "🗂️"))
+register("lab_ui.shell", {"nav_lessons": _m("Lessons", "课程")})
 
 
 @dataclass
@@ -134,10 +136,17 @@ def _after_dataset_change() -> None:
 
 
 def setup(page: str, page_settings: list | None = None) -> Ctx:
-    """Run the shell: call first on every page. ``page_settings`` are the page's own URL settings."""
+    """Run the shell: call first on every page. ``page_settings`` are the page's own URL settings.
+
+    In presentation mode (``?present=1``, :mod:`lab_ui.present`) there is no sidebar: the URL
+    carries the language, dataset and seed.
+    """
     configure_process()
+    presenting = present.on()
     st.set_page_config(page_title="Negative Sampling Lab", page_icon="🎯", layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="collapsed" if presenting else "expanded")
+    if presenting:
+        present.style()
     shared = state.shared_settings()
     state.ensure(shared)
     settings = shared + list(page_settings or [])
@@ -146,7 +155,8 @@ def setup(page: str, page_settings: list | None = None) -> Ctx:
     _apply_pending()
     lang = state.get("lang")
     dataset, spec = _resolve_dataset(lang)
-    _sidebar(lang)
+    if not presenting:
+        _sidebar(lang)
     state.write_query_params(settings, page)
     if bad:
         st.warning(t("bad_url_params", lang, params=", ".join(bad)))

@@ -3,7 +3,7 @@ seed, model and batches."""
 
 import streamlit as st
 
-from lab_ui import figures, player, shell, state
+from lab_ui import figures, player, present, shell, state
 from lab_ui.i18n import sampler_label
 from lab_ui.runs import history_csv, history_json, results_frame, run_tests
 from lab_ui.widgets import CHART, legend_html, sampler_params, training_settings, variants_editor
@@ -14,12 +14,21 @@ ctx = shell.setup("compare", state.page_settings(P, multi=True))
 lang, tr = ctx.lang, ctx.t
 
 st.title("📊 " + tr("compare_title"))
-st.markdown(tr("compare_intro"))
+PRESENT = present.on()  # presentation mode (?present=1): no settings, big charts, one at a time
+if not PRESENT:
+    st.markdown(tr("compare_intro"))
 
-st.multiselect(tr("samplers"), tuple(SAMPLERS), format_func=sampler_label, help=tr("samplers_help"),
-               **state.bind(f"{P}_samplers"))
+if not PRESENT:
+    st.multiselect(tr("samplers"), tuple(SAMPLERS), format_func=sampler_label, help=tr("samplers_help"),
+                   **state.bind(f"{P}_samplers"))
 chosen = [n for n in SAMPLERS if n in state.get(f"{P}_samplers")]
-variants = variants_editor(P, lang)
+if PRESENT:  # the URL's variants, without the editor
+    try:
+        variants = state.variant_arms(state.get(f"{P}_arms", ""))
+    except ValueError:
+        variants = []
+else:
+    variants = variants_editor(P, lang)
 tuned = list(dict.fromkeys(chosen + [a.sampler for a in variants if SAMPLERS[a.sampler].PARAMS]))
 COLUMNS = {"sampler": "col_sampler", "loss": "col_loss", "best_epoch": "col_best_epoch",
            "valid_ndcg": "col_valid_ndcg", "valid_recall": "col_valid_recall", "test_ndcg": "col_test_ndcg",
@@ -27,15 +36,16 @@ COLUMNS = {"sampler": "col_sampler", "loss": "col_loss", "best_epoch": "col_best
            "neg_pop": "col_neg_pop", "sec_epoch": "col_sec_epoch", "sample_share": "col_sample_share",
            "scores_epoch": "col_scores_epoch"}
 
-st.caption(tr("settings_caption"))
-c1, c2 = st.columns(2)
-with c1.expander("⚙️ " + tr("settings"), expanded=False):
-    training_settings(P, lang)
-with c2.expander("🎛️ " + tr("sampler_params", sampler=", ".join(sampler_label(n) for n in tuned) or "—")):
-    if tuned:
-        for tab, name in zip(st.tabs([sampler_label(n) for n in tuned]), tuned):
-            with tab:
-                sampler_params(P, name, lang)
+if not PRESENT:
+    st.caption(tr("settings_caption"))
+    c1, c2 = st.columns(2)
+    with c1.expander("⚙️ " + tr("settings"), expanded=False):
+        training_settings(P, lang)
+    with c2.expander("🎛️ " + tr("sampler_params", sampler=", ".join(sampler_label(n) for n in tuned) or "—")):
+        if tuned:
+            for tab, name in zip(st.tabs([sampler_label(n) for n in tuned]), tuned):
+                with tab:
+                    sampler_params(P, name, lang)
 
 if not chosen and not variants:
     st.warning(tr("need_sampler"))
@@ -43,14 +53,17 @@ if not chosen and not variants:
 
 spec = player.build_spec(P, chosen + variants, ctx.spec.key, ctx.spec.seed)
 run = player.ensure_run(P, ctx.dataset, spec, lang)
-player.controls(P, run, lang)
+(present.controls if PRESENT else player.controls)(P, run, lang)
 if run is None:
     st.stop()
 
 STYLES = figures.arm_styles(run.arms.values())
-st.markdown(legend_html(list(run.trainers), lang, STYLES), unsafe_allow_html=True)
-x_mode = st.radio(tr("x_axis"), ("epoch", "seconds"), horizontal=True, key=f"{P}_xmode",
-                  format_func=lambda x: tr("x_epoch" if x == "epoch" else "x_seconds"))
+if not PRESENT:
+    st.markdown(legend_html(list(run.trainers), lang, STYLES), unsafe_allow_html=True)
+    x_mode = st.radio(tr("x_axis"), ("epoch", "seconds"), horizontal=True, key=f"{P}_xmode",
+                      format_func=lambda x: tr("x_epoch" if x == "epoch" else "x_seconds"))
+else:
+    x_mode = "epoch"
 
 
 def _figures(run, lang: str, x_mode: str, playing: bool) -> dict:
@@ -77,8 +90,9 @@ def _results(run, lang: str):
     """The results table; test metrics only once the run is finished (cached per run)."""
     cols = {c: tr(key, k=run.spec.config.eval_k) for c, key in COLUMNS.items()}
     version = player.FigureVersion.of(run, lang, done=True)
-    return player.cached(f"{P}_tablecache", version, lambda: results_frame(run, cols, test=run.done).drop(columns=["epochs"], errors="ignore"),
-                         False)  # the epochs are in the counter; "best epoch" says more
+    # the epochs are in the counter; "best epoch" says more
+    return player.cached(f"{P}_tablecache", version,
+                         lambda: results_frame(run, cols, test=run.done).drop(columns=["epochs"], errors="ignore"), False)
 
 
 def _chart(figs: dict, name: str) -> None:
@@ -94,7 +108,22 @@ def _csv(run) -> str:
                          lambda: history_csv(run.histories, run_tests(run) if run.done else None), False)
 
 
+def draw_present(run, playing: bool) -> None:
+    """Presentation mode: one big chart at a time (Previous / Next), the results table last."""
+    figs = _figures(run, lang, x_mode, playing)
+    slides = [(tr(title), lambda name=name: st.plotly_chart(present.big(figs[name]), key=f"{P}_chart_{name}",
+                                                            config={"displaylogo": False}))
+              for name, title in (("convergence", "sec_convergence"), ("scores", "sec_hardness"),
+                                  ("hardness", "sec_hardness"), ("fn", "sec_bias"), ("popularity", "sec_bias"),
+                                  ("cost", "sec_cost"))]
+    slides.append((tr("sec_results"), lambda: st.dataframe(_results(run, lang), hide_index=True, width="stretch")))
+    present.deck(P, slides, lang)
+
+
 def draw(run, playing: bool) -> None:
+    if PRESENT:
+        draw_present(run, playing)
+        return
     figs = _figures(run, lang, x_mode, playing)
     st.subheader("① " + tr("sec_convergence"))
     _chart(figs, "convergence")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from lab_ui import figures, player, shell, state
+from lab_ui import figures, player, present, shell, state
 from lab_ui.i18n import item_name, sampler_label, user_name
 from lab_ui.sampler_views import view_for
 from lab_ui.step_view import step_rows, step_users
@@ -20,20 +20,24 @@ ctx = shell.setup("playground", state.page_settings(P, multi=False))
 lang, tr = ctx.lang, ctx.t
 
 st.title("🔬 " + tr("playground_title"))
-st.markdown(tr("playground_intro"))
-st.radio(tr("sampler"), tuple(SAMPLERS), format_func=sampler_label, horizontal=True, **state.bind(f"{P}_sampler"))
+PRESENT = present.on()  # presentation mode (?present=1): no settings, big charts, one at a time
+if not PRESENT:
+    st.markdown(tr("playground_intro"))
+    st.radio(tr("sampler"), tuple(SAMPLERS), format_func=sampler_label, horizontal=True,
+             **state.bind(f"{P}_sampler"))
 name = state.get(f"{P}_sampler")
 
-st.caption(tr("settings_caption"))
-c1, c2 = st.columns(2)
-with c1.expander("⚙️ " + tr("settings"), expanded=False):
-    training_settings(P, lang)
-with c2.expander("🎛️ " + tr("sampler_params", sampler=sampler_label(name)), expanded=True):
-    sampler_params(P, name, lang)
+if not PRESENT:
+    st.caption(tr("settings_caption"))
+    c1, c2 = st.columns(2)
+    with c1.expander("⚙️ " + tr("settings"), expanded=False):
+        training_settings(P, lang)
+    with c2.expander("🎛️ " + tr("sampler_params", sampler=sampler_label(name)), expanded=True):
+        sampler_params(P, name, lang)
 
 spec = player.build_spec(P, [name], ctx.spec.key, ctx.spec.seed)
 run = player.ensure_run(P, ctx.dataset, spec, lang)
-player.controls(P, run, lang)
+(present.controls if PRESENT else player.controls)(P, run, lang)
 if run is None:
     st.stop()
 
@@ -50,6 +54,11 @@ def _build_figures(run, lang: str) -> dict:
 def draw(run, playing: bool) -> None:
     version = player.FigureVersion.of(run, lang, run.spec.config.epochs)
     figs = player.cached(f"{P}_figcache", version, lambda: _build_figures(run, lang), playing)
+    if PRESENT:  # one big chart at a time
+        present.deck(P, [(figs[n].layout.title.text.split("<br>")[0] or n,
+                          lambda n=n: st.plotly_chart(present.big(figs[n]), key=f"{P}_chart_{n}", config=CHART))
+                         for n in ("convergence", "scores", "fn", "hardness")], lang)
+        return
     st.plotly_chart(figs["convergence"], key=f"{P}_chart_convergence", config=CHART)
     st.caption(figures.how_to_read("convergence", lang))
     st.plotly_chart(figs["scores"], key=f"{P}_chart_scores", config=CHART)
@@ -61,8 +70,11 @@ def draw(run, playing: bool) -> None:
     b.caption(figures.how_to_read("hardness", lang))
 
 
-st.subheader(tr("live_charts"))
+if not PRESENT:
+    st.subheader(tr("live_charts"))
 player.live(P, lang, draw)
+if PRESENT:
+    st.stop()
 
 # ---------------------------------------------------------------------------- step view
 st.subheader("🔎 " + tr("step_view"))
