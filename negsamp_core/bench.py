@@ -30,7 +30,7 @@ from .samplers import SAMPLERS
 from .results import run_summary
 from .training import Trainer
 
-__all__ = ["run_bench", "interactions_like"]
+__all__ = ["run_bench", "interactions_like", "run_scale_bench", "stand_in", "SCALES"]
 
 BENCH_SAMPLER_PARAMS = {"dns": {"candidates": 32}}
 TARGETS = "RNS >= 2e6 negatives/s at ML-1M size; RNS epoch < 0.06 s; DNS(M=32) <= 2x, SRNS <= 3x, IRGAN <= 4x RNS"
@@ -121,6 +121,124 @@ def run_bench(out: Path | None = Path("bench.json"), data_dir=None, repeats: int
         print(table.to_string())
     print(f"peak memory: {results['peak_memory_mb']:.0f} MB; torch threads: {torch.get_num_threads()}; {source}")
     print(f"targets: {TARGETS}")
+    if out is not None:
+        Path(out).write_text(json.dumps(results, indent=1))
+        print(f"written to {out}")
+    return results
+
+
+# ---------------------------------------------------------------------------- at scale (issue 10)
+# Synthetic stand-ins: (users, items, distinct pairs before the 90/10 train/validation split).
+SCALES = {"ml-100k": (943, 1682, 100_000), "ml-1m": (6040, 3706, 1_000_209),
+          "ml-20m": (138_000, 27_000, 16_100_000)}  # ML-20M: 14.5 M training pairs
+CATALOGUE_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+CATALOGUE_USERS = 1_000
+
+
+def stand_in(n_users: int, n_items: int, n_pairs: int, seed: int = 0, name: str = "stand-in") -> Dataset:
+    """A dataset of exactly ``n_pairs`` distinct (user, item) pairs (if the grid allows), uniform
+    users and Zipf(1) items by inverse-CDF draws, topped up until enough pairs survive the
+    deduplication; 90 % train, 10 % validation."""
+    rng = np.random.default_rng(seed)
+    n_pairs = min(int(n_pairs), n_users * n_items)
+    cdf = np.cumsum(1.0 / np.arange(1, n_items + 1))
+    cdf /= cdf[-1]
+    keys = np.empty(0, dtype=np.int64)
+    while keys.size < n_pairs:
+        need = int((n_pairs - keys.size) * 1.3) + 1024
+        users = rng.integers(0, n_users, size=need, dtype=np.int64)
+        items = np.minimum(np.searchsorted(cdf, rng.random(need)), n_items - 1)
+        keys = np.unique(np.concatenate([keys, users * n_items + items]))
+    keys = rng.permutation(keys)[:n_pairs]
+    cut = int(keys.size * 0.9)
+    tr, va = keys[:cut], keys[cut:]
+    return Dataset.from_pairs(name, n_users, n_items, train=(tr // n_items, tr % n_items),
+                              valid=(va // n_items, va % n_items))
+
+
+def _scale_child(size: str, name: str, epochs: int) -> dict:
+    """One sampler's epoch(s) at a size, in its own process (so its peak RSS is its own)."""
+    torch.set_num_threads(1)
+    Trainer.clock = staticmethod(time.process_time)  # CPU seconds: the machine may be shared
+    dataset = stand_in(*SCALES[size], name=f"{size}-size")
+    cfg = TrainConfig(dim=64, lr=0.002, batch_size=1024, epochs=epochs)
+    trainer = Trainer(dataset, name, cfg, BENCH_SAMPLER_PARAMS.get(name, {}), seed=0)
+    trainer.run_epochs()
+    r = trainer.history[-1]  # after a warm-up epoch where there is one
+    return {"n_pairs": int(dataset.train.nnz + dataset.valid.nnz), "n_train": int(dataset.train.nnz),
+            "epoch_seconds": r.epoch_seconds, "sample_seconds": r.sample_seconds, "update_seconds": r.train_seconds,
+            "diag_seconds": r.diag_seconds, "valid_seconds": r.eval_seconds,
+            "valid_users": int(r.valid.get("n_users", 0)),
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+
+
+def _catalogue_child(name: str, n_items: int, batches: int = 10) -> dict:
+    """Milliseconds per batch of 1024 draws for 1,000 users (50 pairs each) and peak RSS."""
+    torch.set_num_threads(1)
+    dataset = stand_in(CATALOGUE_USERS, n_items, 50 * CATALOGUE_USERS, name=f"catalogue-{n_items}")
+    seeds = RunSeeds(0)
+    scorer = Scorer(MatrixFactorization(dataset.n_users, n_items, 64, generator=seeds.torch("init")))
+    sampler = SAMPLERS[name](dataset, 1, rng=seeds.numpy("sampler"), torch_generator=seeds.torch("sampler"),
+                             **BENCH_SAMPLER_PARAMS.get(name, {}))
+    if name == "srns":
+        sampler.on_epoch_end(1, scorer)
+        sampler.on_epoch_end(2, scorer)
+    order = seeds.numpy("order").permutation(dataset.train.nnz)
+    users, items = dataset.train_users[order], dataset.train_items[order]
+    n_batches = users.size // 1024
+    # a whole epoch's draws (IRGAN builds its distribution once per epoch: amortised over them)
+    start = time.process_time()
+    for b in range(n_batches):
+        sampler.sample(users[b * 1024:(b + 1) * 1024], items[b * 1024:(b + 1) * 1024], scorer)
+    ms = 1e3 * (time.process_time() - start) / n_batches
+    return {"ms": ms, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+
+
+def _in_child(fn, *args):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def run_scale_bench(sizes=("ml-100k",), samplers=None, catalogue: bool = False, out: Path | None = None,
+                    catalogue_sizes=CATALOGUE_SIZES) -> dict:
+    """``bench --scale``: per size, seconds per epoch split into sampling / update / diagnostics /
+    validation and the peak RSS, per sampler (each in its own process); with ``catalogue`` the
+    sampling cost per batch of 1024 against the catalogue size (1k -> 1M items, 1,000 users).
+
+    JSON: ``{"scale": {size: {"n_pairs", "n_train", sampler: {"epoch_seconds", "sample_seconds",
+    "update_seconds", "diag_seconds", "valid_seconds", "peak_rss_mb"}}}, "catalogue": {sampler:
+    {n_items: ms}}, "catalogue_peak_rss_mb": {sampler: {n_items: MB}}}``. Seconds and milliseconds
+    are CPU time of the (one-thread) process, so a busy shared machine does not inflate them; on
+    ML-100K and ML-1M the second of two epochs, on ML-20M the first and only.
+    """
+    samplers = list(samplers or SAMPLERS)
+    results = {"scale": {}, "settings": {"batch": 1024, "dim": 64, "K": 1, "optimizer": TrainConfig().optimizer,
+                                         "dns_candidates": 32, "sizes": {k: SCALES[k] for k in sizes},
+                                         "clock": "CPU seconds (time.process_time), one torch thread"}}
+    for size in sizes:
+        entry = results["scale"].setdefault(size, {})
+        for name in samplers:
+            print(f"{size}: {name.upper()} ...", file=sys.stderr, flush=True)
+            row = _in_child(_scale_child, size, name, 1 if size == "ml-20m" else 2)
+            entry["n_pairs"], entry["n_train"] = row.pop("n_pairs"), row.pop("n_train")
+            entry[name] = row
+    if catalogue:
+        results["catalogue"], results["catalogue_peak_rss_mb"] = {}, {}
+        for name in samplers:
+            for n_items in catalogue_sizes:
+                print(f"catalogue {n_items}: {name.upper()} ...", file=sys.stderr, flush=True)
+                row = _in_child(_catalogue_child, name, n_items)
+                results["catalogue"].setdefault(name, {})[str(n_items)] = row["ms"]
+                results["catalogue_peak_rss_mb"].setdefault(name, {})[str(n_items)] = row["peak_rss_mb"]
+    for size, entry in results["scale"].items():
+        table = pd.DataFrame({k.upper(): v for k, v in entry.items() if isinstance(v, dict)}).T
+        with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 160):
+            print(f"{size} stand-in: {entry['n_pairs']:,} pairs ({entry['n_train']:,} train)\n{table.to_string()}")
+    if catalogue:
+        print("sampling ms per batch of 1024 vs catalogue size:\n" + pd.DataFrame(results["catalogue"]).T.to_string())
     if out is not None:
         Path(out).write_text(json.dumps(results, indent=1))
         print(f"written to {out}")

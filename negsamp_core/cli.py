@@ -148,6 +148,25 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--data-dir", type=Path, default=None, help="folder holding ml-100k/ (else a synthetic stand-in)")
     bench.add_argument("--repeats", type=int, default=3, help="timed repetitions (best is reported)")
     bench.add_argument("--threads", type=int, default=None, help="torch threads (default 1, as in the app)")
+    bench.add_argument("--scale", nargs="+", choices=("ml-100k", "ml-1m", "ml-20m"), default=None,
+                       help="epoch split (sampling/update/diagnostics/validation) and peak RSS per sampler on "
+                            "synthetic stand-ins of these sizes, instead of the throughput benchmark")
+    bench.add_argument("--catalogue", action="store_true",
+                       help="with --scale: also the sampling cost per batch against the catalogue size (1k-1M items)")
+    bench.add_argument("--samplers", default=None, help="with --scale: a comma-separated subset of samplers")
+    sweep = sub.add_parser("sweep", help="run a grid of samplers x settings x seeds (local processes or Ray); "
+                                         "select on validation, report test for the selected setting",
+                           formatter_class=_OneDefault)
+    sweep.add_argument("--config", type=Path, required=True, help="the grid (TOML; see negsamp_core/sweep.py)")
+    sweep.add_argument("--seeds", default=None, help="override the grid's seeds: a list (0,1,2) or a count (5)")
+    sweep.add_argument("--workers", type=int, default=1, help="local worker processes, or Ray tasks in flight")
+    sweep.add_argument("--ray", default=None, metavar="ADDRESS",
+                       help="run the cells as Ray tasks: 'auto' or an address of a running cluster, or 'local' to "
+                            "start one here (needs requirements-ray.txt)")
+    sweep.add_argument("--out", type=Path, default=Path("sweep.json"),
+                       help="results, rewritten after each cell; an existing file of the same grid is resumed")
+    sweep.add_argument("--fresh", action="store_true", help="ignore the cells already in --out")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     from .lessons import LESSONS
 
     lesson = sub.add_parser("lesson", help="run one of the source article's claims as an experiment and print its "
@@ -416,9 +435,17 @@ def main(argv=None) -> int:
     try:
         if args.command == "lesson":
             return run_lesson_command(args)
-        if args.command == "bench":
-            from .bench import run_bench
+        if args.command == "sweep":
+            from .sweep import run_sweep_command
 
+            return run_sweep_command(args)
+        if args.command == "bench":
+            from .bench import run_bench, run_scale_bench
+
+            if args.scale:
+                samplers = _parse_samplers(args.samplers) if args.samplers else None
+                run_scale_bench(args.scale, samplers, catalogue=args.catalogue, out=args.out)
+                return 0
             run_bench(out=args.out, data_dir=args.data_dir, repeats=args.repeats)
             return 0
         results = run_compare(args)
