@@ -23,7 +23,8 @@ class TrainConfig:
         batch_size: positive pairs per step B.
         n_negatives: negatives per positive pair K.
         epochs: epochs to train (the run stops by itself).
-        optimizer: a name of :data:`negsamp_core.optim.OPTIMIZERS`: ``"lazy_adam"`` (Adam on the
+        optimizer: a name of :data:`negsamp_core.optim.OPTIMIZERS`: ``"auto"`` (dense Adam on small
+            data, lazy Adam when a step touches at most 10 % of the rows), ``"lazy_adam"`` (Adam on the
             batch's rows), ``"adam"`` (dense Adam), ``"adagrad"``, ``"sgd"`` (both row-sparse).
         item_bias: learn an item bias b_i.
         init_std: std of the N(0, std²) embedding initialisation.
@@ -47,7 +48,7 @@ class TrainConfig:
     batch_size: int = 256
     n_negatives: int = 1
     epochs: int = 30
-    optimizer: str = "lazy_adam"  # scale10: row-sparse by default (ML-100K 5-seed results within noise of "adam")
+    optimizer: str = "auto"  # dense Adam where it is faster (small data), lazy Adam at scale (see optim.py)
     item_bias: bool = False
     init_std: float = 0.01
     eval_k: int = 10

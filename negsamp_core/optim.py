@@ -33,7 +33,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import torch
 
-__all__ = ["RowSparseOptimizer", "RowSGD", "RowAdagrad", "LazyAdam", "OPTIMIZERS", "make_optimizer", "coalesce",
+__all__ = ["RowSparseOptimizer", "RowSGD", "RowAdagrad", "LazyAdam", "OPTIMIZERS", "AUTO_LAZY_SHARE",
+           "resolve_optimizer", "make_optimizer", "coalesce",
            "sum_rows"]
 
 
@@ -204,8 +205,10 @@ class LazyAdam(RowSparseOptimizer):
 _FUSED = hasattr(torch, "_fused_adam_")
 
 
-# name -> (description, row-sparse?) ; "adam" is the dense reference.
+# name -> description; "adam" is the dense reference, "auto" picks one of the two Adams by scale.
 OPTIMIZERS = {
+    "auto": "dense Adam when a step touches more than 10 % of the embedding rows (small data: the classroom "
+            "world, ML-100K, where it is faster), else lazy Adam (large data)",
     "lazy_adam": "Adam on the batch's rows only (row-sparse; O(B·d) per step)",
     "adam": "dense Adam over every row at every step (torch.optim.Adam, fused; O((U + I)·d) per step)",
     "adagrad": "Adagrad on the batch's rows (row-sparse; equal to dense Adagrad)",
@@ -213,8 +216,25 @@ OPTIMIZERS = {
 }
 
 
+# "auto" chooses lazy Adam when one step touches at most this share of the embedding rows. Measured
+# (CPU seconds, RNS, batch 1024): on ML-100K a step touches ~70 % of the 2,625 rows and dense fused
+# Adam's epoch is 0.73x lazy Adam's; at ML-20M size (165k rows, ~2 % touched) lazy Adam's step is
+# 10 ms against dense Adam's 29.5 ms.
+AUTO_LAZY_SHARE = 0.10
+
+
+def resolve_optimizer(name: str, n_rows: int, rows_per_step: int) -> str:
+    """The concrete optimiser of ``name``: ``"auto"`` becomes ``"lazy_adam"`` when ``rows_per_step``
+    (an upper bound: B users + B·(1 + K) items) is at most :data:`AUTO_LAZY_SHARE` of ``n_rows``
+    (users + items), else ``"adam"``; other names are returned unchanged."""
+    if name != "auto":
+        return name
+    return "lazy_adam" if rows_per_step <= AUTO_LAZY_SHARE * n_rows else "adam"
+
+
 def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
-    """The optimiser called ``name`` (a key of :data:`OPTIMIZERS`) over ``params``.
+    """The optimiser called ``name`` (a key of :data:`OPTIMIZERS`, ``"auto"`` already resolved by
+    :func:`resolve_optimizer`) over ``params``.
 
     Raises:
         ValueError: unknown name.

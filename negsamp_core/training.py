@@ -22,7 +22,7 @@ from .data.dataset import Dataset
 from .diagnostics import EpochDiagnostics, popularity_bin_edges
 from .metrics import evaluate
 from .model import MatrixFactorization, Scorer, bpr_row_gradients
-from .optim import RowSparseOptimizer, make_optimizer
+from .optim import RowSparseOptimizer, make_optimizer, resolve_optimizer
 from .samplers import SAMPLERS
 
 __all__ = ["EpochRecord", "Trainer", "DIVERGED_LOSS", "popularity_bin_edges"]
@@ -164,7 +164,9 @@ class Trainer:
         self.scorer = Scorer(self.model)
         # Row-sparse optimisers (negsamp_core.optim) update the batch's rows only: O(B·d) per step.
         # The dense one ("adam") reads full gradient tables, reused by every step.
-        self.optimizer = make_optimizer(config.optimizer, self.model.parameters(), config.lr)
+        self.optimizer_name = resolve_optimizer(config.optimizer, dataset.n_users + dataset.n_items,
+                                                config.batch_size * (2 + config.n_negatives))
+        self.optimizer = make_optimizer(self.optimizer_name, self.model.parameters(), config.lr)
         self._sparse = isinstance(self.optimizer, RowSparseOptimizer)
         self._grads = None
         if not self._sparse:

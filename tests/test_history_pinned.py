@@ -860,10 +860,10 @@ EXPECTED: dict = {'dns': {'epochs': [{'fn_rate': 0.108609,
                                         [114, 104], [26, 20]]}}
 
 @pytest.mark.parametrize("case", list(PARAMS))
-def test_history_is_pinned(case, monkeypatch):
+def test_history_is_pinned_with_lazy_adam(case, monkeypatch):
     if case == "srns-embeddings":
         monkeypatch.setattr(SRNS, "TABLE_LIMIT", 0)
-    _check(run_pinned(case), EXPECTED[case], case)
+    _check(run_pinned(case, optimizer="lazy_adam"), EXPECTED[case], case)
 
 
 @pytest.mark.parametrize("case", list(PARAMS))
@@ -871,6 +871,12 @@ def test_dense_adam_still_reproduces_the_histories_before_issue_10(case, monkeyp
     if case == "srns-embeddings":
         monkeypatch.setattr(SRNS, "TABLE_LIMIT", 0)
     _check(run_pinned(case, optimizer="adam"), EXPECTED_DENSE_ADAM[case], case)
+
+
+@pytest.mark.parametrize("case", ["rns", "srns"])
+def test_auto_optimizer_is_dense_adam_on_small_data(case):
+    """The default ("auto") on this 180-row world, where a step touches most rows, is dense Adam."""
+    _check(run_pinned(case), EXPECTED_DENSE_ADAM[case], case)
 
 
 if __name__ == "__main__":  # regenerate the literals (only when behaviour is meant to change)

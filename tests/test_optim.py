@@ -155,3 +155,11 @@ def test_trainer_step_only_touches_the_batch(small_world, name):
     assert torch.equal(after["user_emb"][other_users], before["user_emb"][other_users])
     assert torch.equal(after["item_emb"][other_items], before["item_emb"][other_items])
     assert not torch.equal(after["user_emb"][touched_users], before["user_emb"][touched_users])
+
+
+def test_auto_picks_dense_adam_on_small_data_and_lazy_adam_at_scale():
+    from negsamp_core.optim import resolve_optimizer
+
+    assert resolve_optimizer("auto", n_rows=943 + 1682, rows_per_step=1024 * 3) == "adam"  # ML-100K
+    assert resolve_optimizer("auto", n_rows=138_493 + 26_744, rows_per_step=1024 * 3) == "lazy_adam"  # ML-20M
+    assert resolve_optimizer("sgd", n_rows=10, rows_per_step=10**6) == "sgd"  # an explicit choice stays
