@@ -300,7 +300,6 @@ def _run_seed(args, seed: int, quiet: bool) -> dict:
             "stopped_early": trainer.stopped_early,
             "error": trainer.error,
             "sampler_params": dict(trainer.sampler.params),
-            "optimizer": trainer.optimizer_name,  # what "auto" resolved to
         }
         if trainer.has_generator:  # IRGAN's generator: at the selected epoch and right after pretraining
             for key, which in zip(GENERATOR_KEYS, ("best", "init")):
