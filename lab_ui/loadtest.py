@@ -222,9 +222,10 @@ class LightSession:
         start = time.monotonic()
         ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
         try:
-            await asyncio.to_thread(_http_get, f"{self.url}/{self.page}?{self.query}")
-            async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=2**26,
-                                          open_timeout=120, ping_interval=None) as ws:
+            cookies = await asyncio.to_thread(_get_cookies, f"{self.url}/{self.page}?{self.query}")
+            headers = {"Cookie": cookies} if cookies else {}
+            async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=2**26, open_timeout=120,
+                                          ping_interval=None, additional_headers=headers) as ws:
                 self._ws = ws
                 reader = asyncio.ensure_future(self._read(ws))
                 await ws.send(self._rerun())
@@ -267,6 +268,13 @@ class LightSession:
         last_t, last_e = after[-1]
         minutes = max(last_t - self.played_at, 1e-6) / 60
         return (last_e - first_epoch) / minutes if last_e > first_epoch else 0.0
+
+
+def _get_cookies(url: str, timeout: float = 120) -> str:
+    """GET the page as a browser does; return its cookies as a Cookie header (a proxy's route cookie)."""
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        r.read()
+        return "; ".join(c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") or [])
 
 
 def _http_get(url: str, timeout: float = 120) -> float:
@@ -430,16 +438,26 @@ def main(argv=None) -> dict:
     parser.add_argument("--ramp", type=float, default=20.0, help="seconds over which the sessions arrive")
     parser.add_argument("--pid", type=int, action="append", default=[],
                         help="server process id(s) to measure with --url (RSS, CPU)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="app processes; more than 1 puts them behind nginx (deploy/classroom.py)")
     parser.add_argument("--screenshots", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=Path("load.json"))
     args = parser.parse_args(argv)
     sessions = max(1, min(args.sessions, MAX_SESSIONS))
     seconds = max(5.0, min(args.seconds, MAX_SECONDS))
     browsers = max(0, min(args.browsers, MAX_BROWSERS, sessions))
-    proc = None
+    proc = room = None
     if args.url:
         check_local(args.url)
         url, pids = args.url.rstrip("/"), list(args.pid)
+    elif args.processes > 1:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("classroom", ROOT / "deploy" / "classroom.py")
+        classroom = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(classroom)
+        room = classroom.Classroom(min(args.processes, 8), ttl=args.ttl)
+        url, pids = room.url, room.pids
     else:
         port = free_port()
         proc = start_server(port, args.ttl)
@@ -450,6 +468,8 @@ def main(argv=None) -> dict:
             run_load(url, sessions, seconds, browsers, pids, args.ttl, args.ramp, args.screenshots),
             timeout=seconds + args.ttl + 600))
     finally:
+        if room is not None:
+            room.stop()
         if proc is not None:
             proc.terminate()
             try:
@@ -457,6 +477,7 @@ def main(argv=None) -> dict:
             except subprocess.TimeoutExpired:
                 proc.kill()
     result["url"] = url if args.url else "own server on a free localhost port"
+    result["processes"] = 1 if args.url else args.processes
     text = json.dumps(result, indent=1)
     args.out.write_text(text)
     print(text)

@@ -70,15 +70,22 @@ class FigureVersion:
         return self.run == other.run and self.view == other.view
 
 
+def refresh_window() -> float:
+    """How long a stale figure may stand in while playing: FIGURE_REFRESH_S alone on the server,
+    longer in proportion when more sessions than slots want to train (each session then advances
+    that much slower, and rebuilding six Plotly figures costs as much CPU as a tick of training)."""
+    return FIGURE_REFRESH_S * SCHEDULER.load_factor()
+
+
 def cached(slot: str, version: FigureVersion, build: Callable[[], object], playing: bool):
     """``build()`` memoised in the session under ``slot`` by ``version``; while playing, a value of
-    the same run and view is reused for up to FIGURE_REFRESH_S seconds (building Plotly figures is slow)."""
+    the same run and view is reused for up to :func:`refresh_window` seconds (building Plotly figures is slow)."""
     entry = state.cache_entry(slot)
     now = time.monotonic()
     if entry is not None:
         if entry.version == version:
             return entry.value
-        if playing and entry.version.same_view(version) and now - entry.built_at < FIGURE_REFRESH_S:
+        if playing and entry.version.same_view(version) and now - entry.built_at < refresh_window():
             return entry.value
     value = build()
     state.set_cache_entry(slot, state.CacheEntry(version, now, value))

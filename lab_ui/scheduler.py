@@ -69,6 +69,16 @@ class Scheduler:
         with self._cond:
             return set(self._running)
 
+    def demand(self) -> int:
+        """Sessions training now or waiting to (stale entries dropped)."""
+        with self._cond:
+            self._drop_stale(time.monotonic())
+            return len(self._running) + len(self._queue)
+
+    def load_factor(self) -> float:
+        """Demand per slot, at least 1: how much slower every session advances than alone."""
+        return max(1.0, self.demand() / self.slots)
+
     def place(self, session: str) -> int:
         """1-based place of ``session`` in the queue (0: not waiting)."""
         with self._cond:
@@ -95,10 +105,7 @@ class Scheduler:
                 return Grant(False, 0, len(self._queue))
             now = time.monotonic()
             self._drop_stale(now)
-            if session in self._queue:
-                self._queue[session] = now  # keep its place
-            else:
-                self._queue[session] = now
+            self._queue[session] = now  # a waiting session keeps its place (dict order), a new one joins the tail
             while not self._may_run(session):
                 left = deadline - time.monotonic()
                 if left <= 0:
