@@ -7,8 +7,10 @@ of the queue, so the slots go round-robin and nobody starves. The wait happens i
 own script thread (never on the web server's event loop), bounded by ``wait_s`` so the page still
 redraws with the session's place in the queue.
 
-A session that stops asking (tab closed, paused) drops out of the queue after ``stale_s``;
-:meth:`Scheduler.forget` removes it at once. :func:`run_lock` guards one run against being
+A session keeps its place between ticks however slow they come under load (it drops out of the
+queue only after ``stale_s`` without asking; Pause and the end of a run remove it at once with
+:meth:`Scheduler.forget`); a free slot never idles for a session ahead that has not asked for
+``skip_s`` (a closed tab). :func:`run_lock` guards one run against being
 advanced by two threads at once (a stale script thread of a reconnected session could otherwise
 train the same run concurrently: counters such as "step 54/40", or a counter that still moves after
 "paused" is shown).
@@ -51,9 +53,9 @@ class Scheduler:
     """Bounded slots handed out first come, first served (the queue is FIFO, a served session
     rejoins at its tail)."""
 
-    def __init__(self, slots: int | None = None, stale_s: float = 5.0):
+    def __init__(self, slots: int | None = None, stale_s: float = 120.0, skip_s: float = 2.0):
         self.slots = int(slots or default_slots())
-        self.stale_s = stale_s
+        self.stale_s, self.skip_s = stale_s, skip_s
         self._cond = threading.Condition()
         self._running: set[str] = set()
         self._queue: dict[str, float] = {}  # session -> last time it asked (insertion order = FIFO)
@@ -91,11 +93,22 @@ class Scheduler:
             del self._queue[sid]
 
     def _may_run(self, session: str) -> bool:
+        """Its turn: a slot is free and fewer sessions than free slots are ahead of it, not counting
+        those that have not asked for ``skip_s`` (a closed tab, or a tick still on its way: they keep
+        their place, but a free slot does not idle for them)."""
         free = self.slots - len(self._running)
         if free <= 0:
             return False
-        ahead = list(self._queue)
-        return session in ahead[:free]
+        now = time.monotonic()
+        ahead = 0
+        for sid, seen in self._queue.items():
+            if sid == session:
+                return True
+            if now - seen <= self.skip_s:
+                ahead += 1
+                if ahead >= free:
+                    return False
+        return False
 
     def acquire(self, session: str, wait_s: float = 0.0) -> Grant:
         """Take a slot for ``session`` if it is its turn (waiting up to ``wait_s`` seconds for it)."""

@@ -263,6 +263,19 @@ def test_scheduler_is_fifo_and_round_robin():
     assert sched.acquire("c").granted
 
 
+def test_scheduler_keeps_a_slow_sessions_place_but_never_idles_for_a_silent_one():
+    sched = Scheduler(slots=1, stale_s=60, skip_s=0.05)
+    assert sched.acquire("busy").granted
+    assert sched.acquire("slow").place == 1 and sched.acquire("fast").place == 2
+    sched.release("busy")
+    assert not sched.acquire("fast").granted  # slow asked a moment ago: it is first
+    threading.Event().wait(0.1)  # slow's tick is late (or its tab closed): the slot goes to fast...
+    assert sched.acquire("fast").granted
+    sched.release("fast")
+    assert sched.place("slow") == 1  # ...and slow keeps its place for its next tick
+    assert sched.acquire("slow").granted
+
+
 def test_scheduler_serves_every_waiting_session():
     sched = Scheduler(slots=2, stale_s=60)
     counts = {f"s{i}": 0 for i in range(8)}
