@@ -33,7 +33,7 @@ __all__ = ["TICK_SECONDS", "FigureVersion", "build_spec", "ensure_run", "control
 TICK_SECONDS = 0.1  # run_every: the minimum gap between ticks (the browser drives it)
 FIGURE_REFRESH_S = 1.5  # while playing, heavy panels are rebuilt at most this often
 CHART_SECONDS = 2.0  # while playing, the charts fragment re-runs (and re-sends its figures) this often
-SLOT_WAIT_S = 0.5  # a tick waits this long for its turn in the training queue before redrawing
+SLOT_WAIT_S = 8.0  # a tick waits up to this long for its turn in the queue (any click ends the wait at once)
 
 register(__name__, {
     "status_diverged": _m("diverged: lower the learning rate to resume", "已发散：调低学习率即可继续"),
@@ -247,12 +247,23 @@ def counter_html(run: LiveRun, lang: str, playing: bool, waiting: bool = False) 
     return f'<div style="line-height:2.2">{status}' + "".join(parts) + "</div>"
 
 
-def train_tick(run: LiveRun, session: str, speed: int, wait_s: float = SLOT_WAIT_S):
+def _interaction_pending() -> bool:
+    """True when this session has a rerun request waiting (a click: Pause must not wait for a slot)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        requests = get_script_run_ctx(suppress_warning=True).script_requests
+        return requests._state.name == "RERUN" and not requests._rerun_data.fragment_id_queue
+    except Exception:  # noqa: BLE001 - private API of Streamlit: without it the wait is only bounded
+        return False
+
+
+def train_tick(run: LiveRun, session: str, speed: int, wait_s: float = SLOT_WAIT_S, cancel=_interaction_pending):
     """One tick's training: wait (up to ``wait_s``) for this session's turn for a slot, then advance
     the run by one time-budgeted chunk. Returns the scheduler's :class:`~lab_ui.scheduler.Grant`.
 
     The run is advanced only by the thread that holds its lock (never twice at once)."""
-    with SCHEDULER.slot(session, wait_s) as grant:
+    with SCHEDULER.slot(session, wait_s, cancel) as grant:
         if grant.granted:
             with run_lock(run) as mine:
                 if mine and not run.done:
@@ -275,6 +286,8 @@ def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
         waiting = None
         if is_playing and not run.done:
             grant = train_tick(run, state.session_id(), state.speed(prefix))
+            if grant.granted is False and _interaction_pending():
+                return  # a click is waiting: let its rerun come at once
             if not grant.granted and grant.place:
                 waiting = grant
         if is_playing and run.done:

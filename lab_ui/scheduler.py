@@ -53,7 +53,7 @@ class Scheduler:
     """Bounded slots handed out first come, first served (the queue is FIFO, a served session
     rejoins at its tail)."""
 
-    def __init__(self, slots: int | None = None, stale_s: float = 120.0, skip_s: float = 2.0):
+    def __init__(self, slots: int | None = None, stale_s: float = 120.0, skip_s: float = 3.0):
         self.slots = int(slots or default_slots())
         self.stale_s, self.skip_s = stale_s, skip_s
         self._cond = threading.Condition()
@@ -110,8 +110,9 @@ class Scheduler:
                     return False
         return False
 
-    def acquire(self, session: str, wait_s: float = 0.0) -> Grant:
-        """Take a slot for ``session`` if it is its turn (waiting up to ``wait_s`` seconds for it)."""
+    def acquire(self, session: str, wait_s: float = 0.0, cancel=None) -> Grant:
+        """Take a slot for ``session`` if it is its turn (waiting up to ``wait_s`` seconds for it, or
+        until ``cancel()`` returns True: checked every 0.1 s, e.g. the learner clicked something)."""
         deadline = time.monotonic() + max(0.0, wait_s)
         with self._cond:
             if session in self._running:  # a second tick of a session that holds a slot: not twice
@@ -121,11 +122,12 @@ class Scheduler:
             self._queue[session] = now  # a waiting session keeps its place (dict order), a new one joins the tail
             while not self._may_run(session):
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or (cancel is not None and cancel()):
                     self._queue[session] = time.monotonic()
                     order = list(self._queue)
                     return Grant(False, order.index(session) + 1, len(order))
-                self._cond.wait(left)
+                self._cond.wait(min(left, 0.1))
+                self._queue[session] = time.monotonic()  # present: keeps its turn
                 if session not in self._queue:  # dropped as stale while waiting (clock jump): rejoin
                     self._queue[session] = time.monotonic()
             del self._queue[session]
@@ -139,9 +141,9 @@ class Scheduler:
             self._cond.notify_all()
 
     @contextmanager
-    def slot(self, session: str, wait_s: float = 0.0):
+    def slot(self, session: str, wait_s: float = 0.0, cancel=None):
         """``with scheduler.slot(sid, wait_s) as grant:`` train only if ``grant.granted``."""
-        grant = self.acquire(session, wait_s)
+        grant = self.acquire(session, wait_s, cancel)
         try:
             yield grant
         finally:
