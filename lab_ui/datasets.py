@@ -7,12 +7,26 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
-from negsamp_core.data import DATASETS, CSVFormatError, Dataset, SyntheticConfig, dataset_options, load_csv, load_dataset
+from negsamp_core.data import (
+    DATASETS,
+    CSVFormatError,
+    Dataset,
+    DatasetNotFound,
+    SyntheticConfig,
+    dataset_options,
+    load_csv,
+    load_dataset,
+)
+from negsamp_core.data.csv import MAX_CSV_BYTES
+from negsamp_core.data.movielens import SOURCES
 
-__all__ = ["DatasetSpec", "load", "handle_upload", "UploadResult", "KINDS", "default_data_dir"]
+__all__ = ["DatasetSpec", "load", "handle_upload", "UploadResult", "KINDS", "default_data_dir", "MAX_UPLOAD_MB",
+           "check_named_folder"]
 
 KINDS = DATASETS
+MAX_UPLOAD_MB = MAX_CSV_BYTES // 2**20  # .streamlit/config.toml's server.maxUploadSize must equal it
 
 
 def default_data_dir() -> str:
@@ -64,10 +78,33 @@ def load(spec: DatasetSpec, progressbar=None, download: bool = False) -> Dataset
     """
     if spec.kind == "csv":
         raise ValueError("a CSV dataset lives in the session (see handle_upload), it cannot be loaded from a spec")
+    if spec.kind in SOURCES and spec.data_dir and spec.data_dir != default_data_dir() and not download:
+        check_named_folder(spec.kind, spec.split if spec.kind == "ml-100k" else "random", spec.data_dir)
     options = dataset_options(spec.kind, synthetic=spec.synthetic_config(), data_dir=spec.data_dir or None,
                               split=spec.split if spec.kind == "ml-100k" else None, threshold=spec.threshold,
                               download=download, progressbar=progressbar)
     return load_dataset(spec.kind, seed=spec.seed, **options)
+
+
+def check_named_folder(name: str, split: str, data_dir: str) -> None:
+    """A folder the user named must hold the files: never fall back silently to another place
+    (``NEGSAMP_DATA_DIR`` or the download cache) when it does not.
+
+    Raises:
+        DatasetNotFound: the folder (or its ``<name>/`` subfolder) lacks the split's files.
+    """
+    needed = SOURCES[name].ratings_files.get(split, ())
+    base = Path(data_dir).expanduser()
+    for folder in (base / name, base):
+        try:
+            if needed and all((folder / f).is_file() for f in needed):
+                return
+        except OSError:
+            continue
+    line = f"  - the folder you named: {base / name} and {base} (no {', '.join(needed)} there)"
+    raise DatasetNotFound(f"MovieLens {name!r} is not in the folder you named ({base}): it holds no "
+                          f"{', '.join(needed)}. Name the folder that holds {name}/, or clear the field to use "
+                          f"the download cache.", looked=[line])
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,9 @@ read this" per chart (:func:`how_to_read`).
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
-
 import math
 import zlib
+from typing import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go

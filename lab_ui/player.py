@@ -1,10 +1,13 @@
 """The Play / Pause / Step / Reset player shared by the Playground and Compare pages.
 
-Pattern (verified on Streamlit 1.67): the run lives in ``st.session_state``; a fragment re-runs on
-a timer only while playing (``run_every`` is a minimum gap), each tick trains a time-budgeted
-chunk with no Streamlit call in the middle (:meth:`LiveRun.advance`) and then draws. Buttons are
-``on_click`` callbacks, so Pause takes effect at the next tick, and closing the tab stops the
-timer (the browser drives it).
+Pattern (verified on Streamlit 1.67): the run lives in ``st.session_state``; a small fragment
+re-runs on a timer only while playing (``run_every`` is a minimum gap), each tick waits its turn
+for one of the server's bounded training slots (:mod:`lab_ui.scheduler`, a fair queue: the
+waiting session shows its place), trains a time-budgeted chunk with no Streamlit call in the
+middle (:meth:`LiveRun.advance`) and draws the counter. The charts live in a second fragment that
+re-runs only every CHART_SECONDS while playing (building and sending Plotly figures costs as much
+as training), and once more when the run pauses or ends. Buttons are ``on_click`` callbacks, so
+Pause takes effect at the next tick, and closing the tab stops the timers (the browser drives them).
 """
 
 from __future__ import annotations
@@ -21,14 +24,27 @@ from negsamp_core.samplers import SAMPLERS
 
 from . import state
 from .figures import arm_styles
-from .i18n import sampler_label, t
-from .runs import SLOTS, TICK_BUDGET_S, LiveRun, RunSpec, changed_fields
+from .i18n import _m, register, sampler_label, t
+from .runs import TICK_BUDGET_S, LiveRun, RunSpec, changed_fields
+from .scheduler import SCHEDULER, run_busy, run_lock
 
 __all__ = ["TICK_SECONDS", "FigureVersion", "build_spec", "ensure_run", "controls", "live", "counter_html",
            "cached"]
 
 TICK_SECONDS = 0.1  # run_every: the minimum gap between ticks (the browser drives it)
 FIGURE_REFRESH_S = 1.5  # while playing, heavy panels are rebuilt at most this often
+CHART_SECONDS = 2.0  # while playing, the charts fragment re-runs (and re-sends its figures) this often
+SLOT_WAIT_S = 8.0  # a tick waits up to this long for its turn in the queue (any click ends the wait at once)
+
+register(__name__, {
+    "status_diverged": _m("diverged: lower the learning rate to resume", "已发散：调低学习率即可继续"),
+    "status_waiting": _m("waiting for a training slot", "等待训练名额"),
+    "status_pausing": _m("pausing…", "正在暂停…"),
+    "counter_diverged": _m("diverged", "已发散"),
+    "queue_place": _m("Place {place} of {waiting} in the queue.", "排队第 {place} 位（共 {waiting} 位）。"),
+    "resumed": _m("{sampler}: learning rate lowered to {lr:g}, training resumes from epoch {epoch}.",
+                  "{sampler}：学习率已降至 {lr:g}，从第 {epoch} 轮继续训练。"),
+})
 
 
 @dataclass(frozen=True)
@@ -55,15 +71,22 @@ class FigureVersion:
         return self.run == other.run and self.view == other.view
 
 
+def refresh_window() -> float:
+    """How long a stale figure may stand in while playing: FIGURE_REFRESH_S alone on the server,
+    longer in proportion when more sessions than slots want to train (each session then advances
+    that much slower, and rebuilding six Plotly figures costs as much CPU as a tick of training)."""
+    return FIGURE_REFRESH_S * SCHEDULER.load_factor()
+
+
 def cached(slot: str, version: FigureVersion, build: Callable[[], object], playing: bool):
     """``build()`` memoised in the session under ``slot`` by ``version``; while playing, a value of
-    the same run and view is reused for up to FIGURE_REFRESH_S seconds (building Plotly figures is slow)."""
+    the same run and view is reused for up to :func:`refresh_window` seconds (building Plotly figures is slow)."""
     entry = state.cache_entry(slot)
     now = time.monotonic()
     if entry is not None:
         if entry.version == version:
             return entry.value
-        if playing and entry.version.same_view(version) and now - entry.built_at < FIGURE_REFRESH_S:
+        if playing and entry.version.same_view(version) and now - entry.built_at < refresh_window():
             return entry.value
     value = build()
     state.set_cache_entry(slot, state.CacheEntry(version, now, value))
@@ -122,12 +145,31 @@ def ensure_run(prefix: str, dataset, spec: RunSpec, lang: str) -> LiveRun | None
     if run is None:
         return None
     if run.identity == ident:
+        before = {name: trainer.config.lr for name, trainer in run.trainers.items()}
         for error in run.apply_live(spec):
             st.warning(t("live_param_error", lang, error=error))
+        for name in resume_lowered(run, before):
+            st.info("▶ " + t("resumed", lang, sampler=sampler_label(name), lr=run.trainers[name].config.lr,
+                             epoch=run.trainers[name].epoch + 1))
     notice = state.pop_notice(prefix)
     if notice:
         st.info("↺ " + notice)
     return run
+
+
+def resume_lowered(run: LiveRun, lr_before: dict) -> list[str]:
+    """Resume (:meth:`Trainer.resume`) every diverged trainer whose learning rate is now lower than
+    the one it diverged with; return their names. The run is then no longer done: Play is enabled."""
+    resumed = []
+    for name, trainer in run.trainers.items():
+        if trainer.error and trainer.config.lr < lr_before.get(name, trainer.config.lr):
+            trainer.resume()
+            resumed.append(name)
+    return resumed
+
+
+def diverged(run: LiveRun) -> bool:
+    return any(trainer.error for trainer in run.trainers.values())
 
 
 # ---------------------------------------------------------------------------- callbacks
@@ -137,6 +179,7 @@ def _play(prefix: str) -> None:
 
 def _pause(prefix: str) -> None:
     state.set_playing(prefix, False)
+    SCHEDULER.forget(state.session_id())
 
 
 def _step(prefix: str) -> None:
@@ -171,31 +214,71 @@ def controls(prefix: str, run: LiveRun | None, lang: str) -> None:
                    **state.bind(f"{prefix}_speed"))
 
 
-def counter_html(run: LiveRun, lang: str, playing: bool) -> str:
-    """One badge per sampler with its current epoch and step (the visible counter)."""
+def counter_html(run: LiveRun, lang: str, playing: bool, waiting: bool = False) -> str:
+    """One badge per sampler with its current epoch and step (the visible counter), and the run's
+    status: finished, diverged, training, waiting for a slot, pausing (another thread is still
+    advancing the run), paused or new."""
     parts = []
     styles = arm_styles(run.arms.values())
     for name, trainer in run.trainers.items():
         colour = styles[name].color
         text = t("counter_epoch", lang, epoch=trainer.epoch, epochs=trainer.config.epochs)
-        if not trainer.done:
+        if trainer.error:
+            text += " · " + t("counter_diverged", lang)
+        elif not trainer.done:
             text += " · " + t("counter_step", lang, step=trainer.step_in_epoch, steps=trainer.steps_per_epoch)
-        parts.append(f'<span class="ns-counter" data-sampler="{run.sampler_of(name)}" data-arm="{name}" '
-                     f'data-epoch="{trainer.epoch}" '
+        parts.append(f'<span class="ns-counter" data-sampler="{run.sampler_of(name)}" data-epoch="{trainer.epoch}" '
+                     f'data-step="{trainer.step_in_epoch}" data-arm="{name}" '
                      f'style="border-left:6px solid {colour};padding:2px 10px;margin-right:10px;'
                      f'white-space:nowrap;font-size:1.05rem"><b>{sampler_label(name)}</b> {text}</span>')
-    key = ("status_done" if run.done else "status_playing" if playing else
-           "status_paused" if run.started else "status_new")
+    if run.done:
+        key = "status_diverged" if diverged(run) else "status_done"
+    elif playing:
+        key = "status_waiting" if waiting else "status_playing"
+    elif run_busy(run):
+        key = "status_pausing"
+    else:
+        key = "status_paused" if run.started else "status_new"
     colour = {"status_done": "#009E73", "status_playing": "#0072B2", "status_paused": "#777777",
-              "status_new": "#777777"}[key]
+              "status_new": "#777777", "status_diverged": "#D55E00", "status_waiting": "#E69F00",
+              "status_pausing": "#777777"}[key]
+    label = {"status_done": t("status_done", lang), "status_playing": t("status_playing", lang),
+             "status_paused": t("status_paused", lang), "status_new": t("status_new", lang),
+             "status_diverged": t("status_diverged", lang), "status_waiting": t("status_waiting", lang),
+             "status_pausing": t("status_pausing", lang)}[key]
     status = (f'<span class="ns-status" data-status="{key[7:]}" style="background:{colour};color:white;'
-              f'border-radius:4px;padding:2px 10px;margin-right:12px;white-space:nowrap">{t(key, lang)}</span>')
+              f'border-radius:4px;padding:2px 10px;margin-right:12px;white-space:nowrap">{label}</span>')
     return f'<div style="line-height:2.2">{status}' + "".join(parts) + "</div>"
 
 
+def _interaction_pending() -> bool:
+    """True when this session has a rerun request waiting (a click: Pause must not wait for a slot)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        requests = get_script_run_ctx(suppress_warning=True).script_requests
+        return requests._state.name == "RERUN" and not requests._rerun_data.fragment_id_queue
+    except Exception:  # noqa: BLE001 - private API of Streamlit: without it the wait is only bounded
+        return False
+
+
+def train_tick(run: LiveRun, session: str, speed: int, wait_s: float = SLOT_WAIT_S, cancel=_interaction_pending):
+    """One tick's training: wait (up to ``wait_s``) for this session's turn for a slot, then advance
+    the run by one time-budgeted chunk. Returns the scheduler's :class:`~lab_ui.scheduler.Grant`.
+
+    The run is advanced only by the thread that holds its lock (never twice at once)."""
+    with SCHEDULER.slot(session, wait_s, cancel) as grant:
+        if grant.granted:
+            with run_lock(run) as mine:
+                if mine and not run.done:
+                    run.advance(speed)
+    return grant
+
+
 def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
-    """The live fragment: while playing it re-runs every TICK_SECONDS, advances the run by one
-    time-budgeted chunk, then calls ``draw(run, playing)``."""
+    """The live fragments: while playing the counter's re-runs every TICK_SECONDS and advances the run
+    by one time-budgeted chunk when the scheduler gives this session a slot; the charts' re-runs
+    every CHART_SECONDS and calls ``draw(run, playing)``. When paused, both draw once per page run."""
     playing = state.is_playing(prefix)
 
     @st.fragment(run_every=TICK_SECONDS if playing else None)
@@ -204,22 +287,32 @@ def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
         if run is None:
             return
         is_playing = state.is_playing(prefix)
+        waiting = None
         if is_playing and not run.done:
-            if SLOTS.acquire(blocking=False):
-                try:
-                    run.advance(state.speed(prefix))
-                finally:
-                    SLOTS.release()
-            else:
-                st.caption("⏳ " + t("busy", lang))
+            grant = train_tick(run, state.session_id(), state.speed(prefix))
+            if grant.granted is False and _interaction_pending():
+                return  # a click is waiting: let its rerun come at once
+            if not grant.granted and grant.place:
+                waiting = grant
         if is_playing and run.done:
             state.set_playing(prefix, False)
-            st.rerun()  # a full run stops the timer and re-enables the buttons
+            SCHEDULER.forget(state.session_id())
+            st.rerun()  # a full run stops the timers, redraws the charts and re-enables the buttons
         with st.container(key=f"{prefix}_counter"):
-            st.markdown(counter_html(run, lang, is_playing), unsafe_allow_html=True)
+            st.markdown(counter_html(run, lang, is_playing, waiting is not None), unsafe_allow_html=True)
+            if waiting is not None:
+                st.caption("⏳ " + t("busy", lang) + " " + t("queue_place", lang, place=waiting.place,
+                                                             waiting=waiting.waiting))
         for name, trainer in run.trainers.items():
             if trainer.error:
                 st.error(t("diverged", lang, sampler=sampler_label(name), error=trainer.error))
-        draw(run, is_playing)
+
+    @st.fragment(run_every=CHART_SECONDS if playing else None)
+    def _charts() -> None:
+        run = state.run(prefix)
+        if run is None:
+            return
+        draw(run, state.is_playing(prefix))
 
     _tick()
+    _charts()

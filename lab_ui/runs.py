@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -33,11 +32,9 @@ from negsamp_core.samplers import SAMPLERS
 from .i18n import sampler_label
 
 __all__ = ["RunSpec", "LiveRun", "train_defaults", "param_defaults", "history_frame", "history_json", "history_csv",
-           "run_tests", "results_frame", "SLOTS", "TICK_BUDGET_S"]
+           "run_tests", "results_frame", "TICK_BUDGET_S"]
 
 TICK_BUDGET_S = 0.2  # seconds of training per tick
-# Bound on trainings advancing at the same time on this server (each uses one thread).
-SLOTS = threading.BoundedSemaphore(4)
 
 
 def train_defaults(dataset_kind: str) -> dict:

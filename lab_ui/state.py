@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
 import streamlit as st
 
 from negsamp_core.arms import encode_arms, parse_arms
@@ -35,7 +36,7 @@ __all__ = ["Setting", "ensure", "bind", "set_value", "get", "shared_settings", "
            "failed_build", "set_failed_build", "clear_failed_build", "set_notice", "pop_notice", "CacheEntry",
            "cache_entry", "set_cache_entry", "dataset_memo", "uploaded_csvs", "add_uploaded_csv", "good_spec",
            "set_good_spec", "set_dataset_error", "pop_dataset_error", "request_values", "pop_requested", "arms_text",
-           "variant_arms"]
+           "variant_arms", "session_id", "dataset_token", "KEEP_UPLOADS"]
 
 LR_OPTIONS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 DIM_OPTIONS = (2, 4, 8, 16, 32, 64, 128)
@@ -43,20 +44,55 @@ BATCH_OPTIONS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 TRAIN_KEYS = ("epochs", "lr", "dim", "batch", "k", "topk")
 
 
+SEED_MAX = 2**31 - 1  # the sidebar's seed box (and numpy's seeds) take 0 .. 2**31 - 1
+# Ranges of the synthetic world's knobs (the Data page's sliders use them too): a URL outside them is refused.
+SYNTHETIC_RANGES = {"syn_users": (20, 3000, 10), "syn_items": (20, 5000, 10), "syn_density": (0.005, 0.3, 0.005),
+                    "syn_skew": (0.0, 2.5, 0.1), "syn_obs": (0.05, 1.0, 0.05)}
+THRESHOLD_RANGE = (1.0, 5.0)
+# What a URL value may raise while parsed: each is reported as a notice, never a traceback.
+PARSE_ERRORS = (TypeError, ValueError, OverflowError, ArithmeticError)
+
+
+def _finite(raw: str) -> float:
+    """A finite float from a URL value (``nan``, ``inf``, 5,000 nines and words raise ValueError)."""
+    if len(raw) > 40:
+        raise ValueError("too long")
+    value = float(raw)
+    if not np.isfinite(value):
+        raise ValueError("not finite")
+    return value
+
+
 def _snap(options):
     def parse(raw: str):
-        value = float(raw)
+        value = _finite(raw)
         return min(options, key=lambda o: abs(o - value))
     return parse
 
 
-def _int(raw: str) -> int:
-    return int(float(raw))
+def _int_range(low: int, high: int):
+    """An integer within [low, high]; anything else is refused (the widget could not show it)."""
+    def parse(raw: str) -> int:
+        value = _finite(raw)
+        if value != int(value) or not low <= value <= high:
+            raise ValueError(f"outside {low}..{high}")
+        return int(value)
+    return parse
+
+
+def _float_range(low: float, high: float, integer: bool = False):
+    """A number within [low, high] (refused outside: a link should not silently mean something else)."""
+    def parse(raw: str):
+        value = _finite(raw)
+        if not low <= value <= high:
+            raise ValueError(f"outside {low:g}..{high:g}")
+        return int(round(value)) if integer else value
+    return parse
 
 
 def _clamped(low, high, integer: bool):
     def parse(raw: str):
-        value = min(max(float(raw), low), high)
+        value = min(max(_finite(raw), low), high)
         return int(round(value)) if integer else value
     return parse
 
@@ -67,7 +103,7 @@ PLAYGROUND_DEFAULT = "dns"  # the Playground opens on DNS (its internals show th
 def _list(raw: str) -> list:
     if raw == NO_SAMPLERS:
         return []
-    names = [n for n in raw.split(",") if n in SAMPLERS]
+    names = list(dict.fromkeys(n for n in raw.split(",") if n in SAMPLERS))
     if not names:
         raise ValueError(raw)
     return names
@@ -143,13 +179,13 @@ def shared_settings() -> list[Setting]:
     return [
         Setting("lang", "lang", _const("en"), _choice(LANGS)),
         Setting("dataset", "dataset", _const("synthetic"), _choice(KINDS)),
-        Setting("seed", "seed", _const(0), _int),
-        Setting("syn_users", "users", _const(400), _int),
-        Setting("syn_items", "items", _const(1000), _int),
-        Setting("syn_density", "density", _const(0.05), float),
-        Setting("syn_skew", "skew", _const(1.0), float),
-        Setting("syn_obs", "obs", _const(0.3), float),
-        Setting("ml_threshold", "threshold", _const(4.0), float),
+        Setting("seed", "seed", _const(0), _int_range(0, SEED_MAX)),
+        Setting("syn_users", "users", _const(400), _int_range(*SYNTHETIC_RANGES["syn_users"][:2])),
+        Setting("syn_items", "items", _const(1000), _int_range(*SYNTHETIC_RANGES["syn_items"][:2])),
+        Setting("syn_density", "density", _const(0.05), _float_range(*SYNTHETIC_RANGES["syn_density"][:2])),
+        Setting("syn_skew", "skew", _const(1.0), _float_range(*SYNTHETIC_RANGES["syn_skew"][:2])),
+        Setting("syn_obs", "obs", _const(0.3), _float_range(*SYNTHETIC_RANGES["syn_obs"][:2])),
+        Setting("ml_threshold", "threshold", _const(4.0), _float_range(*THRESHOLD_RANGE)),
         Setting("ml_split", "split", _const("u1"), _choice(("u1", "random"))),
         Setting("data_dir", None, default_data_dir),
         Setting("csv_digest", None, _const("")),
@@ -167,7 +203,7 @@ def page_settings(prefix: str, multi: bool) -> list[Setting]:
         Setting(f"{prefix}_batch", "batch", defaults("batch"), _snap(BATCH_OPTIONS)),
         Setting(f"{prefix}_k", "k", defaults("k"), _clamped(1, 20, True)),
         Setting(f"{prefix}_topk", "topk", defaults("topk"), _clamped(1, 50, True)),
-        Setting(f"{prefix}_speed", None, _const(20), _int),
+        Setting(f"{prefix}_speed", None, _const(20)),
     ]
     names = tuple(SAMPLERS)  # read at call time: a sampler registered later is served too
     if multi:
@@ -241,8 +277,8 @@ def apply_query_params(settings: list[Setting], page: str) -> list[str]:
             continue
         try:
             value = s.parse(raw)
-        except (TypeError, ValueError):
-            bad.append(f"{s.url}={raw}")
+        except PARSE_ERRORS:
+            bad.append(f"{s.url}={raw if len(raw) <= 24 else raw[:20] + '…'}")
             continue
         if s.name == "dataset" and value != st.session_state.get("dataset"):
             reset_training_defaults(value)
@@ -286,6 +322,14 @@ def is_playing(prefix: str) -> bool:
 
 def set_playing(prefix: str, playing: bool) -> None:
     st.session_state[f"{prefix}_playing"] = bool(playing)
+
+
+def session_id() -> str:
+    """This browser session's id (the scheduler's queue key); "local" outside a Streamlit run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else "local"
 
 
 def speed(prefix: str) -> int:
@@ -343,8 +387,30 @@ def uploaded_csvs() -> dict:
     return st.session_state.setdefault("_csv_datasets", {})
 
 
+KEEP_UPLOADS = 2  # the current upload and at most one previous one
+
+
 def add_uploaded_csv(digest: str, dataset) -> None:
-    uploaded_csvs()[digest] = dataset
+    """Keep an uploaded dataset: the newest KEEP_UPLOADS stay, older ones are dropped (and their
+    entries in the dataset memo with them), so uploads never pile up in a session."""
+    keep_uploads(uploaded_csvs(), dataset_memo(), digest, dataset)
+
+
+def keep_uploads(uploads: dict, memo: dict, digest: str, dataset) -> None:
+    """:func:`add_uploaded_csv` on plain dicts (``{digest: Dataset}`` and the dataset memo)."""
+    uploads.pop(digest, None)
+    uploads[digest] = dataset
+    while len(uploads) > KEEP_UPLOADS:
+        uploads.pop(next(iter(uploads)))
+    for key in [k for k in memo if k and k[0] == "csv" and k[1] not in uploads]:
+        del memo[key]
+
+
+def dataset_token(key: tuple) -> str:
+    """A short stable token of a dataset key (for widget keys that must change with the dataset)."""
+    import hashlib
+
+    return hashlib.sha1(repr(key).encode()).hexdigest()[:10]
 
 
 def good_spec():

@@ -26,8 +26,8 @@ from .config import RunSeeds, TrainConfig
 from .data import Dataset, load_dataset
 from .data.movielens import DatasetNotFound
 from .model import MatrixFactorization, Scorer
-from .samplers import SAMPLERS
 from .results import run_summary
+from .samplers import SAMPLERS
 from .training import Trainer
 
 __all__ = ["run_bench", "interactions_like", "run_scale_bench", "stand_in", "SCALES"]
@@ -85,6 +85,23 @@ def _epoch_seconds(dataset: Dataset, name: str, epochs: int = 3) -> tuple[float,
     return row["sec_epoch"], row["sample_share"]
 
 
+def _live_loop() -> dict:
+    """The app's live loop beside the CLI (``lab_ui.live_bench``), imported lazily and only when the
+    app is installed next to the core; ``NEGSAMP_BENCH_LIVE_LOOP=0`` skips it."""
+    import importlib.util
+    import os
+
+    if os.environ.get("NEGSAMP_BENCH_LIVE_LOOP", "1") == "0" or importlib.util.find_spec("lab_ui") is None:
+        return {}
+    print("benchmarking the app's live loop (Compare, all samplers) ...", file=sys.stderr, flush=True)
+    from lab_ui.live_bench import measure_live_loop
+
+    live = measure_live_loop()
+    print(f"live loop: app {live['app_epochs_per_second']:.2f} epochs/s vs CLI {live['cli_epochs_per_second']:.2f} "
+          f"({live['ratio']:.0%}); {live['outside_training_share']:.0%} of a tick outside training")
+    return {"live_loop": live}
+
+
 def run_bench(out: Path | None = Path("bench.json"), data_dir=None, repeats: int = 3) -> dict:
     """Run the benchmark, print a table, write JSON to ``out``; returns the results dict."""
     try:
@@ -108,6 +125,7 @@ def run_bench(out: Path | None = Path("bench.json"), data_dir=None, repeats: int
         seconds, share = _epoch_seconds(ml100k, name)
         results["epoch_seconds"][name] = seconds
         results["sampling_share"][name] = share
+    results.update(_live_loop())
     results["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     rns = results["epoch_seconds"]["rns"]
     table = pd.DataFrame({

@@ -19,7 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .config import PRESET_KINDS, PROTOCOLS, TrainConfig, preset, sampler_defaults
-from .data import (DATASETS, CSVFormatError, DatasetNotFound, DownloadError, evaluation_warning, load_dataset)
+from .data import DATASETS, CSVFormatError, DatasetNotFound, DownloadError, evaluation_warning, load_dataset
 from .optim import OPTIMIZERS
 from .results import GENERATOR_KEYS, seeds_summary, summarize_runs, to_jsonable
 from .samplers import SAMPLERS

@@ -385,8 +385,8 @@ def catalogue_cost(sizes: Sequence[int] = (1_000, 10_000, 100_000), n_users: int
     CPU seconds of this process (``time.process_time``, robust to other load on a shared machine),
     the minimum of ``repeats`` fresh samplers: a lesson's figure, not a benchmark (see ``bench``).
     """
-    from .model import MatrixFactorization, Scorer
     from .config import RunSeeds
+    from .model import MatrixFactorization, Scorer
 
     rng = np.random.default_rng(seed)
     out: dict = {name: {} for name in SAMPLERS}

@@ -35,7 +35,9 @@ with left:
 with right:
     st.markdown(f"##### {tr('user_history')}")
     active = np.flatnonzero(ds.train.counts > 0)[:2000]
-    user = st.selectbox(tr("user_pick"), active.tolist(), format_func=ds.user_label, key="data_user")
+    # keyed by the dataset: a picker kept across a dataset switch would show the old dataset's label
+    user = st.selectbox(tr("user_pick"), active.tolist(), format_func=ds.user_label,
+                        key=f"data_user_{state.dataset_token(ctx.spec.key)}")
     rows = []
     for split, split_key in SPLITS.items():
         for j in getattr(ds, split).row(user):
@@ -52,11 +54,10 @@ with right:
 # ---------------------------------------------------------------------------- choose a dataset
 tab_syn, tab_ml, tab_csv = st.tabs(["🌍 " + tr("synthetic_knobs"), "🎬 MovieLens", "📄 " + tr("csv_title")])
 
-# (canonical setting, label key, help key, low, high, step)
-KNOBS = (("syn_users", "syn_users", None, 20, 3000, 10), ("syn_items", "syn_items", None, 20, 5000, 10),
-         ("syn_density", "syn_density", None, 0.005, 0.3, 0.005),
-         ("syn_skew", "syn_skew", "syn_skew_help", 0.0, 2.5, 0.1),
-         ("syn_obs", "syn_obs", "syn_obs_help", 0.05, 1.0, 0.05))
+# (canonical setting, label key, help key, low, high, step): the ranges are the URL's (state.SYNTHETIC_RANGES)
+KNOBS = tuple((name, name, help_key, *state.SYNTHETIC_RANGES[name]) for name, help_key in
+              (("syn_users", None), ("syn_items", None), ("syn_density", None), ("syn_skew", "syn_skew_help"),
+               ("syn_obs", "syn_obs_help")))
 
 
 def _build_world() -> None:
@@ -111,7 +112,7 @@ with tab_ml:
         except (DatasetNotFound, DownloadError, ValueError, OSError) as exc:
             st.error(str(exc))
         else:
-            state.request_values({"dataset": name})
+            state.request_values({"dataset": name, "data_dir": ""})  # the download cache, not the typed folder
             st.rerun()
 
 with tab_csv:

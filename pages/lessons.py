@@ -8,10 +8,11 @@ timer only while playing; figures come from :mod:`lab_ui.lesson_view` (no Stream
 
 import streamlit as st
 
-from lab_ui import lesson_state, present, shell
+from lab_ui import lesson_state, present, shell, state
 from lab_ui.lesson_view import coinciding, lesson_figures, progress, snapshot_html, tinker_params
 from lab_ui.player import TICK_SECONDS
-from lab_ui.runs import SLOTS, TICK_BUDGET_S
+from lab_ui.runs import TICK_BUDGET_S
+from lab_ui.scheduler import SCHEDULER
 from negsamp_core.lessons import LESSONS, LessonSession, catalogue_cost
 
 ctx = shell.setup("lessons")
@@ -205,13 +206,12 @@ def lesson_body() -> None:
     playing = lesson_state.is_playing()
     result, note = None, None
     if playing and not session.done and not session.error:
-        if SLOTS.acquire(blocking=False):
-            try:
+        # the same fair queue as Compare and the Playground (one slot per core, round-robin)
+        with SCHEDULER.slot(state.session_id(), wait_s=0.5) as grant:
+            if grant.granted:
                 session.advance(seconds=TICK_BUDGET_S)
-            finally:
-                SLOTS.release()
-        else:
-            note = tr("busy")
+            else:
+                note = tr("busy")
     if session.done and not session.error:
         result = _result(session, one_piece=playing)
         if result is None:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+import lab_ui.learn  # noqa: E401,F401  (register the lesson texts)
+import lab_ui.lesson_view
+import lab_ui.present
 import lab_ui.sampler_views  # noqa: F401  (registers the views' texts)
-import lab_ui.learn, lab_ui.lesson_view, lab_ui.present, lab_ui.shell  # noqa: E401,F401  (register the lesson texts)
 from lab_ui.i18n import catalogue, owner_of
 from lab_ui.sampler_views import VIEWS
 from lab_ui.sampler_views.base import TEXT_ROLES

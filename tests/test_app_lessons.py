@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lab_ui import lesson_view, present  # noqa: E402,F401  (registers the page texts)
 from lab_ui.i18n import catalogue, t  # noqa: E402
+from negsamp_core.data import make_toy  # noqa: E402
 from negsamp_core.lessons import LESSONS, LessonSession  # noqa: E402
 from negsamp_core.training import Trainer  # noqa: E402
-from negsamp_core.data import make_toy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

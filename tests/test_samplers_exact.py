@@ -8,8 +8,18 @@ import torch
 
 from negsamp_core.data import Dataset
 from negsamp_core.model import MatrixFactorization, Scorer
-from negsamp_core.samplers import (DNS, IRGAN, PNS, RNS, SRNS, DNSInspection, PNSInspection, RNSInspection,
-                                  SRNSInspection, UniformNonPositive)
+from negsamp_core.samplers import (
+    DNS,
+    IRGAN,
+    PNS,
+    RNS,
+    SRNS,
+    DNSInspection,
+    PNSInspection,
+    RNSInspection,
+    SRNSInspection,
+    UniformNonPositive,
+)
 
 
 def gens(seed: int = 0) -> dict:

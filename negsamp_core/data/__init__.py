@@ -4,13 +4,13 @@ One import line per module; add new loaders (synthetic, toy, the ``load_dataset`
 below and extend ``__all__`` with their names.
 """
 
-from .dataset import MIN_EVAL_USERS, Dataset, PositiveSets, evaluation_warning
-from .split import split_per_user
-from .movielens import DatasetNotFound, DownloadError, load_movielens
 from .csv import CSVFormatError, load_csv
+from .dataset import MIN_EVAL_USERS, Dataset, PositiveSets, evaluation_warning
+from .movielens import DatasetNotFound, DownloadError, load_movielens
+from .registry import DATASETS, DEFAULT_THRESHOLD, OPTIONS, dataset_options, load_dataset
+from .split import split_per_user
 from .synthetic import SyntheticConfig, make_synthetic
 from .toy import make_toy
-from .registry import DATASETS, DEFAULT_THRESHOLD, OPTIONS, dataset_options, load_dataset
 
 __all__ = [
     "Dataset",

@@ -1,0 +1,107 @@
+"""Serve a large class with several app processes behind nginx (sticky sessions, websockets).
+
+``python deploy/classroom.py --processes 2 --port 8080`` starts N ``streamlit run app.py`` backends on
+free localhost ports (one torch thread each, a shared cookie secret so any of them accepts the
+others' XSRF cookies), renders ``nginx-classroom.conf.template`` into a private prefix and runs
+nginx in the foreground on ``--port``; Ctrl-C stops everything. Students open
+``http://SERVER:PORT/``. See docs/classroom.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = Path(__file__).with_name("nginx-classroom.conf.template")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=3)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not become healthy")
+
+
+class Classroom:
+    """N backends + nginx. ``url``: the proxy; ``pids``: the backends' process ids."""
+
+    def __init__(self, processes: int = 2, port: int | None = None, ttl: int = 120, listen: str = "127.0.0.1"):
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(nginx).exists():
+            raise RuntimeError("nginx is not installed (Debian: apt-get install -y nginx)")
+        self.prefix = Path(tempfile.mkdtemp(prefix="negsamp-nginx-"))
+        self.port = port or free_port()
+        secret = secrets.token_hex(16)
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+        self.backend_ports = [free_port() for _ in range(processes)]
+        self.backends = [subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(p), "--server.address", "127.0.0.1", "--server.cookieSecret", secret,
+             "--server.disconnectedSessionTTL", str(ttl), "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for p in self.backend_ports]
+        for p in self.backend_ports:
+            _healthy(f"http://127.0.0.1:{p}", 120)
+        servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in self.backend_ports)
+        conf = (TEMPLATE.read_text().replace("@LISTEN@", f"{listen}:{self.port}").replace("@SERVERS@", servers)
+                .replace("@PREFIX@", str(self.prefix)))
+        (self.prefix / "nginx.conf").write_text(conf)
+        self.nginx = subprocess.Popen([nginx, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
+                                       "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{self.port}"
+        _healthy(self.url, 30)
+
+    @property
+    def pids(self) -> list[int]:
+        return [b.pid for b in self.backends]
+
+    def stop(self) -> None:
+        for proc in [self.nginx, *self.backends]:
+            proc.terminate()
+        for proc in [self.nginx, *self.backends]:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--listen", default="0.0.0.0", help="address nginx listens on")
+    args = parser.parse_args()
+    room = Classroom(args.processes, args.port, listen=args.listen)
+    print(f"serving {args.processes} app processes (ports {room.backend_ports}) at http://{args.listen}:{room.port}/",
+          flush=True)
+    try:
+        while all(p.poll() is None for p in [room.nginx, *room.backends]):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        room.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""Fair sharing of the server's training slots between the sessions of a classroom. No Streamlit here.
+
+Each session's live fragment asks for a slot every tick (:meth:`Scheduler.slot`). Slots are
+bounded (one per core by default: each training uses one torch thread); sessions that do not get
+one wait in a FIFO queue and are served in order, and a session that just trained goes to the back
+of the queue, so the slots go round-robin and nobody starves. The wait happens in the session's
+own script thread (never on the web server's event loop), bounded by ``wait_s`` so the page still
+redraws with the session's place in the queue.
+
+A session keeps its place between ticks however slow they come under load (it drops out of the
+queue only after ``stale_s`` without asking; Pause and the end of a run remove it at once with
+:meth:`Scheduler.forget`); a free slot never idles for a session ahead that has not asked for
+``skip_s`` (a closed tab). :func:`run_lock` guards one run against being
+advanced by two threads at once (a stale script thread of a reconnected session could otherwise
+train the same run concurrently: counters such as "step 54/40", or a counter that still moves after
+"paused" is shown).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+import time
+import weakref
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+__all__ = ["Scheduler", "Grant", "SCHEDULER", "default_slots", "run_lock", "run_busy", "trim_memory"]
+
+
+def default_slots() -> int:
+    """``NEGSAMP_TRAINING_SLOTS`` if set, else one per core available to this process."""
+    raw = os.environ.get("NEGSAMP_TRAINING_SLOTS", "")
+    if raw.strip().isdigit() and int(raw) > 0:
+        return int(raw)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """The answer to a request: ``granted`` (train now) or the 1-based ``place`` in the queue."""
+
+    granted: bool
+    place: int = 0
+    waiting: int = 0
+
+
+class Scheduler:
+    """Bounded slots handed out first come, first served (the queue is FIFO, a served session
+    rejoins at its tail)."""
+
+    def __init__(self, slots: int | None = None, stale_s: float = 120.0, skip_s: float = 3.0):
+        self.slots = int(slots or default_slots())
+        self.stale_s, self.skip_s = stale_s, skip_s
+        self._cond = threading.Condition()
+        self._running: set[str] = set()
+        self._queue: dict[str, float] = {}  # session -> last time it asked (insertion order = FIFO)
+        self.granted_total: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ inspection
+    def waiting(self) -> list[str]:
+        with self._cond:
+            self._drop_stale(time.monotonic())
+            return list(self._queue)
+
+    def running(self) -> set[str]:
+        with self._cond:
+            return set(self._running)
+
+    def demand(self) -> int:
+        """Sessions training now or waiting to (stale entries dropped)."""
+        with self._cond:
+            self._drop_stale(time.monotonic())
+            return len(self._running) + len(self._queue)
+
+    def load_factor(self) -> float:
+        """Demand per slot, at least 1: how much slower every session advances than alone."""
+        return max(1.0, self.demand() / self.slots)
+
+    def place(self, session: str) -> int:
+        """1-based place of ``session`` in the queue (0: not waiting)."""
+        with self._cond:
+            order = list(self._queue)
+            return order.index(session) + 1 if session in self._queue else 0
+
+    # ------------------------------------------------------------------ requests
+    def _drop_stale(self, now: float) -> None:
+        for sid in [s for s, seen in self._queue.items() if now - seen > self.stale_s]:
+            del self._queue[sid]
+
+    def _may_run(self, session: str) -> bool:
+        """Its turn: a slot is free and fewer sessions than free slots are ahead of it, not counting
+        those that have not asked for ``skip_s`` (a closed tab, or a tick still on its way: they keep
+        their place, but a free slot does not idle for them)."""
+        free = self.slots - len(self._running)
+        if free <= 0:
+            return False
+        now = time.monotonic()
+        ahead = 0
+        for sid, seen in self._queue.items():
+            if sid == session:
+                return True
+            if now - seen <= self.skip_s:
+                ahead += 1
+                if ahead >= free:
+                    return False
+        return False
+
+    def acquire(self, session: str, wait_s: float = 0.0, cancel=None) -> Grant:
+        """Take a slot for ``session`` if it is its turn (waiting up to ``wait_s`` seconds for it, or
+        until ``cancel()`` returns True: checked every 0.1 s, e.g. the learner clicked something)."""
+        deadline = time.monotonic() + max(0.0, wait_s)
+        with self._cond:
+            if session in self._running:  # a second tick of a session that holds a slot: not twice
+                return Grant(False, 0, len(self._queue))
+            now = time.monotonic()
+            self._drop_stale(now)
+            self._queue[session] = now  # a waiting session keeps its place (dict order), a new one joins the tail
+            while not self._may_run(session):
+                left = deadline - time.monotonic()
+                if left <= 0 or (cancel is not None and cancel()):
+                    self._queue[session] = time.monotonic()
+                    order = list(self._queue)
+                    return Grant(False, order.index(session) + 1, len(order))
+                self._cond.wait(min(left, 0.1))
+                self._queue[session] = time.monotonic()  # present: keeps its turn
+                if session not in self._queue:  # dropped as stale while waiting (clock jump): rejoin
+                    self._queue[session] = time.monotonic()
+            del self._queue[session]
+            self._running.add(session)
+            self.granted_total[session] = self.granted_total.get(session, 0) + 1
+            return Grant(True, 0, len(self._queue))
+
+    def release(self, session: str) -> None:
+        with self._cond:
+            self._running.discard(session)
+            self._cond.notify_all()
+
+    @contextmanager
+    def slot(self, session: str, wait_s: float = 0.0, cancel=None):
+        """``with scheduler.slot(sid, wait_s) as grant:`` train only if ``grant.granted``."""
+        grant = self.acquire(session, wait_s, cancel)
+        try:
+            yield grant
+        finally:
+            if grant.granted:
+                self.release(session)
+
+    def forget(self, session: str) -> None:
+        """Remove a session (paused or ended) from the queue and the counters."""
+        with self._cond:
+            self._queue.pop(session, None)
+            self.granted_total.pop(session, None)
+            self._cond.notify_all()
+
+
+SCHEDULER = Scheduler()
+
+# ---------------------------------------------------------------------------- one run, one thread
+_RUN_LOCKS: "weakref.WeakKeyDictionary[object, threading.Lock]" = weakref.WeakKeyDictionary()
+_RUN_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_of(run) -> threading.Lock:
+    with _RUN_LOCKS_GUARD:
+        lock = _RUN_LOCKS.get(run)
+        if lock is None:
+            lock = _RUN_LOCKS[run] = threading.Lock()
+        return lock
+
+
+@contextmanager
+def run_lock(run):
+    """``with run_lock(run) as mine:`` advance ``run`` only if ``mine`` (no other thread is)."""
+    lock = _lock_of(run)
+    mine = lock.acquire(blocking=False)
+    try:
+        yield mine
+    finally:
+        if mine:
+            lock.release()
+
+
+def run_busy(run) -> bool:
+    """True while some thread is advancing ``run``."""
+    return _lock_of(run).locked()
+
+
+# ---------------------------------------------------------------------------- memory
+_LAST_TRIM = [0.0]
+
+
+def trim_memory(min_interval_s: float = 10.0) -> bool:
+    """Give freed heap memory back to the OS (glibc ``malloc_trim``), at most every ``min_interval_s``.
+
+    Freed tensors and arrays of ended sessions stay in malloc's arenas (one per thread) otherwise,
+    and the server's RSS never comes down after a class leaves."""
+    now = time.monotonic()
+    if now - _LAST_TRIM[0] < min_interval_s:
+        return False
+    _LAST_TRIM[0] = now
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.malloc_trim(0))
+    except (OSError, AttributeError):
+        return False

@@ -1,0 +1,94 @@
+"""Serving a class: the live-loop benchmark's JSON, the load test's light client against a real
+server, and the multi-process recipe (nginx, sticky cookie, websockets) when nginx is installed."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import shutil
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from lab_ui import loadtest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_live_loop_reports_the_keys_bench_json_promises(monkeypatch):
+    from lab_ui import live_bench
+    from negsamp_core import bench
+
+    result = live_bench.measure_live_loop(seconds=2, rounds=1)
+    assert {"app_epochs_per_second", "cli_epochs_per_second", "outside_training_share", "dataset",
+            "samplers"} <= set(result)
+    assert result["samplers"] == ["rns", "pns", "dns", "irgan", "srns"]
+    assert result["app_epochs_per_second"] > 0 and result["cli_epochs_per_second"] > 0
+    assert 0 <= result["outside_training_share"] < 1
+    monkeypatch.setattr(live_bench, "measure_live_loop", lambda: {"app_epochs_per_second": 1.0,
+                                                                  "cli_epochs_per_second": 2.0, "ratio": 0.5,
+                                                                  "outside_training_share": 0.1})
+    assert bench._live_loop()["live_loop"]["ratio"] == 0.5
+    monkeypatch.setenv("NEGSAMP_BENCH_LIVE_LOOP", "0")
+    assert bench._live_loop() == {}
+
+
+def test_negsamp_core_bench_does_not_import_lab_ui():
+    import subprocess
+
+    code = "import sys, negsamp_core.bench, negsamp_core.cli; assert 'lab_ui' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_loadtest_refuses_other_hosts_and_bounds_its_size():
+    with pytest.raises(SystemExit):
+        loadtest.check_local("http://example.org:8501")
+    loadtest.check_local("http://127.0.0.1:8501")
+    assert loadtest.MAX_SESSIONS <= 60 and loadtest.MAX_SECONDS <= 1800
+    assert loadtest._slope([(0, 100.0), (60, 101.0), (120, 102.0)]) == pytest.approx(1.0)
+
+
+def _serve():
+    port = loadtest.free_port()
+    return loadtest.start_server(port, ttl=10), f"http://127.0.0.1:{port}"
+
+
+def test_light_client_loads_compare_presses_play_and_reads_epochs():
+    proc, url = _serve()
+    try:
+        loadtest.wait_healthy(url)
+        session = loadtest.LightSession(url, query="dataset=toy&epochs=200")
+        asyncio.run(session.run(8.0, asyncio.Event()))
+        assert session.error is None and session.page_load_s is not None and session.play_id
+        assert session.readings and session.readings[-1][1] >= 1, session.readings[-5:]
+        assert "playing" in {s for _, s in session.statuses}
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+@pytest.mark.skipif(not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists(), reason="needs nginx")
+def test_two_processes_behind_nginx_are_sticky_and_proxy_websockets():
+    spec = importlib.util.spec_from_file_location("classroom", ROOT / "deploy" / "classroom.py")
+    classroom = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(classroom)
+    room = classroom.Classroom(processes=2, ttl=10)
+    try:
+        upstreams = {}
+        for visitor in range(12):
+            with urllib.request.urlopen(room.url + "/_stcore/health") as r:
+                cookie = r.headers["Set-Cookie"].split(";", 1)[0]
+                first = r.headers["X-Upstream"]
+            for _ in range(3):  # the same browser always reaches the same process
+                request = urllib.request.Request(room.url + "/_stcore/health", headers={"Cookie": cookie})
+                with urllib.request.urlopen(request) as r:
+                    assert r.headers["X-Upstream"] == first
+            upstreams[visitor] = first
+        assert len(set(upstreams.values())) == 2  # and visitors are spread over both
+        session = loadtest.LightSession(room.url, query="dataset=toy&epochs=200")
+        asyncio.run(session.run(6.0, asyncio.Event()))
+        assert session.error is None and session.readings and session.readings[-1][1] >= 1
+    finally:
+        room.stop()
