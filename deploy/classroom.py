@@ -39,7 +39,7 @@ def _healthy(url: str, timeout: float) -> None:
             return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError(f"{url} did not become healthy")
+    raise RuntimeError(f"{url} did not become healthy in {timeout:.0f} s")
 
 
 class Classroom:
@@ -52,11 +52,12 @@ class Classroom:
         self.prefix = Path(tempfile.mkdtemp(prefix="negsamp-nginx-"))
         self.port = port or free_port()
         secret = secrets.token_hex(16)
-        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2",
+               "STREAMLIT_SERVER_COOKIE_SECRET": secret}  # the CLI flag is refused for this option
         self.backend_ports = [free_port() for _ in range(processes)]
         self.backends = [subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(p), "--server.address", "127.0.0.1", "--server.cookieSecret", secret,
+             "--server.port", str(p), "--server.address", "127.0.0.1",
              "--server.disconnectedSessionTTL", str(ttl), "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for p in self.backend_ports]
         for p in self.backend_ports:
@@ -66,9 +67,16 @@ class Classroom:
                 .replace("@PREFIX@", str(self.prefix)))
         (self.prefix / "nginx.conf").write_text(conf)
         self.nginx = subprocess.Popen([nginx, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
-                                       "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                       "-g", "daemon off;"], stdout=subprocess.DEVNULL,
+                                      stderr=open(self.prefix / "nginx.stderr", "w"))
         self.url = f"http://127.0.0.1:{self.port}"
-        _healthy(self.url, 30)
+        try:
+            _healthy(self.url, 60)
+        except RuntimeError as exc:
+            log = (self.prefix / "nginx.stderr").read_text()[-500:] + (self.prefix / "error.log").read_text()[-500:] \
+                if (self.prefix / "error.log").exists() else ""
+            self.stop()
+            raise RuntimeError(f"nginx on {self.url} did not answer: {log}") from exc
 
     @property
     def pids(self) -> list[int]:

@@ -79,7 +79,8 @@ def test_two_processes_behind_nginx_are_sticky_and_proxy_websockets():
         upstreams = {}
         for visitor in range(12):
             with urllib.request.urlopen(room.url + "/_stcore/health") as r:
-                cookie = r.headers["Set-Cookie"].split(";", 1)[0]
+                cookie = next(c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie")
+                              if c.startswith("nslab_route="))
                 first = r.headers["X-Upstream"]
             for _ in range(3):  # the same browser always reaches the same process
                 request = urllib.request.Request(room.url + "/_stcore/health", headers={"Cookie": cookie})
