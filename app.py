@@ -31,8 +31,12 @@ def _lesson_result(lesson_id: str, seed: int) -> dict:
 def lesson_link(lesson_id: str) -> None:
     """A link to the lesson that teaches a claim (the language travels with it)."""
     title = LESSONS[lesson_id].title
-    st.page_link("pages/lessons.py", label=tr("learn_lesson_link", title=title.get(lang) or title["en"]),
-                 icon=":material/school:", query_params={"lesson": lesson_id, **({"lang": lang} if lang != "en" else {})})
+    st.page_link(
+        "pages/lessons.py",
+        label=tr("learn_lesson_link", title=title.get(lang) or title["en"]),
+        icon=":material/school:",
+        query_params={"lesson": lesson_id, **({"lang": lang} if lang != "en" else {})},
+    )
 
 
 lang, tr = ctx.lang, ctx.t
@@ -45,17 +49,24 @@ st.latex(r"\mathcal{L}_{\mathrm{BPR}} = -\log \sigma\big(s(u,i) - s(u,j)\big), \
 st.caption(tr("learn_loss_caption"))
 
 st.subheader(tr("learn_directions"))
-for col, (title, text, icon, direction) in zip(st.columns(3), (
-        ("dir_quality", "dir_quality_text", "🎯", "quality"), ("dir_bias", "dir_bias_text", "⚖️", "bias"),
-        ("dir_efficiency", "dir_efficiency_text", "⏱️", "efficiency"))):
+for col, (title, text, icon, direction) in zip(
+    st.columns(3),
+    (
+        ("dir_quality", "dir_quality_text", "🎯", "quality"),
+        ("dir_bias", "dir_bias_text", "⚖️", "bias"),
+        ("dir_efficiency", "dir_efficiency_text", "⏱️", "efficiency"),
+    ),
+):
     with col.container(border=True):
         st.markdown(f"**{icon} {tr(title)}**")
         st.markdown(tr(text))
         lesson_link(DIRECTION_LESSONS[direction])
 
 st.subheader(tr("learn_families"))
-for col, (family, title, text) in zip(st.columns(2), (("heuristic", "family_heuristic", "family_heuristic_text"),
-                                                      ("model-based", "family_model", "family_model_text"))):
+for col, (family, title, text) in zip(
+    st.columns(2),
+    (("heuristic", "family_heuristic", "family_heuristic_text"), ("model-based", "family_model", "family_model_text")),
+):
     with col.container(border=True):
         members = ", ".join(v.label for v in views if v.family == family) or "—"
         st.markdown(f"**{tr(title, samplers=members)}**")
@@ -65,8 +76,10 @@ st.subheader(tr("learn_samplers"))
 for view in views:
     with st.container(border=True, key=f"card_{view.name}"):
         family = tr(FAMILY_KEYS[view.family]) if view.family in FAMILY_KEYS else view.family
-        st.markdown(f'<h5><span style="color:{view.style.color}">■</span> {view.label} · <i>{family}</i></h5>',
-                    unsafe_allow_html=True)
+        st.markdown(
+            f'<h5><span style="color:{view.style.color}">■</span> {view.label} · <i>{family}</i></h5>',
+            unsafe_allow_html=True,
+        )
         left, right = st.columns([3, 2])
         with left:
             st.markdown(f"**{tr('card_draws')}:** {view.text('draws', lang) or '—'}")

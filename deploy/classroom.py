@@ -52,29 +52,64 @@ class Classroom:
         self.prefix = Path(tempfile.mkdtemp(prefix="negsamp-nginx-"))
         self.port = port or free_port()
         secret = secrets.token_hex(16)
-        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2",
-               "STREAMLIT_SERVER_COOKIE_SECRET": secret}  # the CLI flag is refused for this option
+        env = {
+            **os.environ,
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "MALLOC_ARENA_MAX": "2",
+            "STREAMLIT_SERVER_COOKIE_SECRET": secret,
+        }  # the CLI flag is refused for this option
         self.backend_ports = [free_port() for _ in range(processes)]
-        self.backends = [subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(p), "--server.address", "127.0.0.1",
-             "--server.disconnectedSessionTTL", str(ttl), "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for p in self.backend_ports]
+        self.backends = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    "app.py",
+                    "--server.headless",
+                    "true",
+                    "--server.port",
+                    str(p),
+                    "--server.address",
+                    "127.0.0.1",
+                    "--server.disconnectedSessionTTL",
+                    str(ttl),
+                    "--browser.gatherUsageStats",
+                    "false",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for p in self.backend_ports
+        ]
         for p in self.backend_ports:
             _healthy(f"http://127.0.0.1:{p}", 120)
         servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in self.backend_ports)
-        conf = (TEMPLATE.read_text().replace("@LISTEN@", f"{listen}:{self.port}").replace("@SERVERS@", servers)
-                .replace("@PREFIX@", str(self.prefix)))
+        conf = (
+            TEMPLATE.read_text()
+            .replace("@LISTEN@", f"{listen}:{self.port}")
+            .replace("@SERVERS@", servers)
+            .replace("@PREFIX@", str(self.prefix))
+        )
         (self.prefix / "nginx.conf").write_text(conf)
-        self.nginx = subprocess.Popen([nginx, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
-                                       "-g", "daemon off;"], stdout=subprocess.DEVNULL,
-                                      stderr=open(self.prefix / "nginx.stderr", "w"))
+        self.nginx = subprocess.Popen(
+            [nginx, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.prefix / "nginx.stderr", "w"),
+        )
         self.url = f"http://127.0.0.1:{self.port}"
         try:
             _healthy(self.url, 60)
         except RuntimeError as exc:
-            log = (self.prefix / "nginx.stderr").read_text()[-500:] + (self.prefix / "error.log").read_text()[-500:] \
-                if (self.prefix / "error.log").exists() else ""
+            log = (
+                (self.prefix / "nginx.stderr").read_text()[-500:] + (self.prefix / "error.log").read_text()[-500:]
+                if (self.prefix / "error.log").exists()
+                else ""
+            )
             self.stop()
             raise RuntimeError(f"nginx on {self.url} did not answer: {log}") from exc
 
@@ -100,8 +135,10 @@ def main() -> None:
     parser.add_argument("--listen", default="0.0.0.0", help="address nginx listens on")
     args = parser.parse_args()
     room = Classroom(args.processes, args.port, listen=args.listen)
-    print(f"serving {args.processes} app processes (ports {room.backend_ports}) at http://{args.listen}:{room.port}/",
-          flush=True)
+    print(
+        f"serving {args.processes} app processes (ports {room.backend_ports}) at http://{args.listen}:{room.port}/",
+        flush=True,
+    )
     try:
         while all(p.poll() is None for p in [room.nginx, *room.backends]):
             time.sleep(1)

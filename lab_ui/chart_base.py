@@ -11,8 +11,19 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-__all__ = ["Style", "GREY", "LIGHT", "FALSE_NEGATIVE", "FONT", "layout", "DEFAULT_STYLES", "variant_style", "shade",
-           "CHART_CONFIG", "TICK_FONT"]
+__all__ = [
+    "Style",
+    "GREY",
+    "LIGHT",
+    "FALSE_NEGATIVE",
+    "FONT",
+    "layout",
+    "DEFAULT_STYLES",
+    "variant_style",
+    "shade",
+    "CHART_CONFIG",
+    "TICK_FONT",
+]
 
 GREY = "#555555"
 LIGHT = "#BBBBBB"
@@ -20,13 +31,32 @@ FALSE_NEGATIVE = "#D55E00"  # Okabe-Ito vermillion ("orange" in the captions): f
 FONT = dict(size=15)
 TICK_FONT = dict(size=14)  # ticks and legends: readable on a projector (>= 13 px)
 # Every chart's modebar: no Plotly logo, and a PNG export at twice the size (slides, handouts).
-CHART_CONFIG = {"displaylogo": False, "displayModeBar": True,
-                "toImageButtonOptions": {"format": "png", "filename": "negative-sampling-lab", "scale": 2}}
+CHART_CONFIG = {
+    "displaylogo": False,
+    "displayModeBar": True,
+    "toImageButtonOptions": {"format": "png", "filename": "negative-sampling-lab", "scale": 2},
+}
 
-_DASH_CSS = {"solid": "solid", "dash": "dashed", "dot": "dotted", "dashdot": "dashed", "longdash": "dashed",
-             "longdashdot": "dashed"}
-_GLYPHS = {"circle": "●", "square": "■", "diamond": "◆", "triangle-up": "▲", "x": "✕", "star": "★",
-           "cross": "✚", "triangle-down": "▼", "pentagon": "⬟", "hexagon": "⬢"}
+_DASH_CSS = {
+    "solid": "solid",
+    "dash": "dashed",
+    "dot": "dotted",
+    "dashdot": "dashed",
+    "longdash": "dashed",
+    "longdashdot": "dashed",
+}
+_GLYPHS = {
+    "circle": "●",
+    "square": "■",
+    "diamond": "◆",
+    "triangle-up": "▲",
+    "x": "✕",
+    "star": "★",
+    "cross": "✚",
+    "triangle-down": "▼",
+    "pentagon": "⬟",
+    "hexagon": "⬢",
+}
 
 
 @dataclass(frozen=True)
@@ -74,7 +104,7 @@ _SHADES = (0.55, 1.35, 0.35, 1.6, 0.75)  # variant 1 darker, 2 lighter, 3 darkes
 
 def shade(color: str, factor: float) -> str:
     """``color`` (#RRGGBB) darkened (factor < 1: towards black) or lightened (> 1: towards white)."""
-    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
     if factor <= 1:
         rgb = [round(c * factor) for c in rgb]
     else:
@@ -92,22 +122,39 @@ def variant_style(base: Style, index: int) -> Style:
     dashes = [d for d in _DASHES if d != base.dash]
     symbols = [m for m in _SYMBOLS if m != base.symbol]
     patterns = [p for p in _PATTERNS if p != base.pattern]
-    return Style(shade(base.color, _SHADES[step % len(_SHADES)]), dashes[step % len(dashes)],
-                 symbols[step % len(symbols)], patterns[step % len(patterns)])
+    return Style(
+        shade(base.color, _SHADES[step % len(_SHADES)]),
+        dashes[step % len(dashes)],
+        symbols[step % len(symbols)],
+        patterns[step % len(patterns)],
+    )
 
 
-def layout(fig: go.Figure, title: str, height: int, uirevision: str, *, title_font_size: int = 17,
-           margin: dict | None = None, **kw) -> go.Figure:
+def layout(
+    fig: go.Figure,
+    title: str,
+    height: int,
+    uirevision: str,
+    *,
+    title_font_size: int = 17,
+    margin: dict | None = None,
+    **kw,
+) -> go.Figure:
     """The common layout: left-aligned title, fixed height, legend at the bottom of the figure (under the
     x title), ticks and legend at 14 px, ``uirevision`` kept (a constant per chart, so a user's zoom
     survives the redraws while training runs)."""
     margin = dict(margin or dict(l=60, r=20, t=70, b=50))
     if kw.get("showlegend", True):
         margin["b"] = max(margin.get("b", 50), 95)  # x ticks, the x title, then the legend: no overlap
-    fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=title_font_size)), height=height,
-                      margin=margin, font=FONT, uirevision=uirevision,
-                      legend=dict(orientation="h", yref="container", y=0.01, yanchor="bottom", x=0, font=TICK_FONT),
-                      **kw)
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=title_font_size)),
+        height=height,
+        margin=margin,
+        font=FONT,
+        uirevision=uirevision,
+        legend=dict(orientation="h", yref="container", y=0.01, yanchor="bottom", x=0, font=TICK_FONT),
+        **kw,
+    )
     fig.update_xaxes(tickfont=TICK_FONT)
     fig.update_yaxes(tickfont=TICK_FONT)
     return fig

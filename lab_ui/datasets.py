@@ -22,8 +22,16 @@ from negsamp_core.data import (
 from negsamp_core.data.csv import MAX_CSV_BYTES
 from negsamp_core.data.movielens import SOURCES
 
-__all__ = ["DatasetSpec", "load", "handle_upload", "UploadResult", "KINDS", "default_data_dir", "MAX_UPLOAD_MB",
-           "check_named_folder"]
+__all__ = [
+    "DatasetSpec",
+    "load",
+    "handle_upload",
+    "UploadResult",
+    "KINDS",
+    "default_data_dir",
+    "MAX_UPLOAD_MB",
+    "check_named_folder",
+]
 
 KINDS = DATASETS
 MAX_UPLOAD_MB = MAX_CSV_BYTES // 2**20  # .streamlit/config.toml's server.maxUploadSize must equal it
@@ -80,9 +88,15 @@ def load(spec: DatasetSpec, progressbar=None, download: bool = False) -> Dataset
         raise ValueError("a CSV dataset lives in the session (see handle_upload), it cannot be loaded from a spec")
     if spec.kind in SOURCES and spec.data_dir and spec.data_dir != default_data_dir() and not download:
         check_named_folder(spec.kind, spec.split if spec.kind == "ml-100k" else "random", spec.data_dir)
-    options = dataset_options(spec.kind, synthetic=spec.synthetic_config(), data_dir=spec.data_dir or None,
-                              split=spec.split if spec.kind == "ml-100k" else None, threshold=spec.threshold,
-                              download=download, progressbar=progressbar)
+    options = dataset_options(
+        spec.kind,
+        synthetic=spec.synthetic_config(),
+        data_dir=spec.data_dir or None,
+        split=spec.split if spec.kind == "ml-100k" else None,
+        threshold=spec.threshold,
+        download=download,
+        progressbar=progressbar,
+    )
     return load_dataset(spec.kind, seed=spec.seed, **options)
 
 
@@ -102,9 +116,12 @@ def check_named_folder(name: str, split: str, data_dir: str) -> None:
         except OSError:
             continue
     line = f"  - the folder you named: {base / name} and {base} (no {', '.join(needed)} there)"
-    raise DatasetNotFound(f"MovieLens {name!r} is not in the folder you named ({base}): it holds no "
-                          f"{', '.join(needed)}. Name the folder that holds {name}/, or clear the field to use "
-                          f"the download cache.", looked=[line])
+    raise DatasetNotFound(
+        f"MovieLens {name!r} is not in the folder you named ({base}): it holds no "
+        f"{', '.join(needed)}. Name the folder that holds {name}/, or clear the field to use "
+        f"the download cache.",
+        looked=[line],
+    )
 
 
 @dataclass(frozen=True)

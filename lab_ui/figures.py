@@ -38,13 +38,32 @@ from .chart_base import layout as _layout
 from .i18n import sampler_label, t
 from .sampler_views import view_for
 
-__all__ = ["style_of", "arm_styles", "fig_convergence", "fig_fn_rate", "fig_hardness", "fig_score_hists",
-           "fig_popularity", "fig_cost", "fig_long_tail", "fig_learn_draws", "metric_key", "how_to_read",
-           "coinciding", "READ_KEYS"]
+__all__ = [
+    "style_of",
+    "arm_styles",
+    "fig_convergence",
+    "fig_fn_rate",
+    "fig_hardness",
+    "fig_score_hists",
+    "fig_popularity",
+    "fig_cost",
+    "fig_long_tail",
+    "fig_learn_draws",
+    "metric_key",
+    "how_to_read",
+    "coinciding",
+    "READ_KEYS",
+]
 
 # The one-line "how to read this" of each chart (a caption under it on every page).
-READ_KEYS = {"convergence": "read_convergence", "scores": "read_scores", "hardness": "read_hardness",
-             "fn": "read_fn", "popularity": "read_popularity", "cost": "read_cost"}
+READ_KEYS = {
+    "convergence": "read_convergence",
+    "scores": "read_scores",
+    "hardness": "read_hardness",
+    "fn": "read_fn",
+    "popularity": "read_popularity",
+    "cost": "read_cost",
+}
 
 
 def how_to_read(chart: str, lang: str = "en") -> str:
@@ -82,15 +101,23 @@ def metric_key(metric: str, k: int) -> str:
     return f"{metric}@{k}"
 
 
-def _line(name: str, x, y, *, showlegend=True, legendgroup=None, text=None, styles=None,
-          hover: str = "%{y:.3f}") -> go.Scatter:
+def _line(
+    name: str, x, y, *, showlegend=True, legendgroup=None, text=None, styles=None, hover: str = "%{y:.3f}"
+) -> go.Scatter:
     s = style_of(name, styles)
     label = sampler_label(name)
-    return go.Scatter(x=list(x), y=list(y), name=label, mode="lines+markers",
-                      line=dict(color=s.color, dash=s.dash, width=3),
-                      marker=dict(symbol=s.symbol, size=8, color=s.color),
-                      legendgroup=legendgroup or name, showlegend=showlegend, hovertext=text,
-                      hovertemplate=f"{label}: {hover}<extra></extra>")
+    return go.Scatter(
+        x=list(x),
+        y=list(y),
+        name=label,
+        mode="lines+markers",
+        line=dict(color=s.color, dash=s.dash, width=3),
+        marker=dict(symbol=s.symbol, size=8, color=s.color),
+        legendgroup=legendgroup or name,
+        showlegend=showlegend,
+        hovertext=text,
+        hovertemplate=f"{label}: {hover}<extra></extra>",
+    )
 
 
 def coinciding(series: Mapping[str, Sequence[float]]) -> list[list[str]]:
@@ -108,8 +135,9 @@ def _coincide_note(series: Mapping[str, Sequence[float]], lang: str) -> str:
     groups = coinciding(series)
     if not groups:
         return ""
-    text = "; ".join(t("chart_coincide", lang, a=", ".join(sampler_label(n) for n in g[:-1]),
-                       b=sampler_label(g[-1])) for g in groups)
+    text = "; ".join(
+        t("chart_coincide", lang, a=", ".join(sampler_label(n) for n in g[:-1]), b=sampler_label(g[-1])) for g in groups
+    )
     return f"<br><sup><span style='color:#8A5A00'>≡ {text}</span></sup>"
 
 
@@ -140,23 +168,42 @@ def _max_epochs(histories: Mapping, epochs: int | None) -> int:
 
 def _empty_note(fig: go.Figure, histories: Mapping, lang: str) -> None:
     if not any(histories.values()):
-        fig.add_annotation(text=t("chart_empty", lang), showarrow=False, xref="paper", yref="paper",
-                           x=0.5, y=0.5, font=dict(size=16, color=GREY))
+        fig.add_annotation(
+            text=t("chart_empty", lang),
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            font=dict(size=16, color=GREY),
+        )
 
 
 # ---------------------------------------------------------------------------- training curves
-def fig_convergence(histories: Mapping[str, Sequence], eval_k: int, *, x: str = "epoch", epochs: int | None = None,
-                    lang: str = "en", height: int = 380, styles=None) -> go.Figure:
+def fig_convergence(
+    histories: Mapping[str, Sequence],
+    eval_k: int,
+    *,
+    x: str = "epoch",
+    epochs: int | None = None,
+    lang: str = "en",
+    height: int = 380,
+    styles=None,
+) -> go.Figure:
     """Three small multiples: BPR loss, validation Recall@K, validation NDCG@K against epoch or seconds."""
     titles = (t("chart_loss", lang), t("chart_recall", lang, k=eval_k), t("chart_ndcg", lang, k=eval_k))
     fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.07)
     items = []
     for name, records in histories.items():
         xs = _x(records, x)
-        for col, values in enumerate((
+        for col, values in enumerate(
+            (
                 [r.loss for r in records],
                 [r.valid.get(metric_key("recall", eval_k), np.nan) for r in records],
-                [r.valid.get(metric_key("ndcg", eval_k), np.nan) for r in records]), start=1):
+                [r.valid.get(metric_key("ndcg", eval_k), np.nan) for r in records],
+            ),
+            start=1,
+        ):
             items.append((_line(name, xs, values, showlegend=col == 1, styles=styles), 1, col))
     _add(fig, items)
     note = _coincide_note({n: [r.loss for r in h] for n, h in histories.items()}, lang)
@@ -167,43 +214,83 @@ def fig_convergence(histories: Mapping[str, Sequence], eval_k: int, *, x: str = 
     fig.update_yaxes(rangemode="tozero")
     _empty_note(fig, histories, lang)
     title = {"epoch": "chart_convergence_epoch", "seconds": "chart_convergence_seconds"}[
-        "epoch" if x == "epoch" else "seconds"]
-    return _layout(fig, t(title, lang) + note, height, f"convergence-{x}",
-                   margin=dict(l=60, r=20, t=95 if note else 70, b=50))
+        "epoch" if x == "epoch" else "seconds"
+    ]
+    return _layout(
+        fig, t(title, lang) + note, height, f"convergence-{x}", margin=dict(l=60, r=20, t=95 if note else 70, b=50)
+    )
 
 
-def fig_fn_rate(histories: Mapping[str, Sequence], definition: str, *, epochs: int | None = None,
-                lang: str = "en", height: int = 360, styles=None) -> go.Figure:
+def fig_fn_rate(
+    histories: Mapping[str, Sequence],
+    definition: str,
+    *,
+    epochs: int | None = None,
+    lang: str = "en",
+    height: int = 360,
+    styles=None,
+) -> go.Figure:
     """False-negative rate per epoch; the title says which definition is in use. The y range grows
     in steps of 5 points (so a user's zoom survives most redraws, see ``uirevision``)."""
     fig = go.Figure()
-    _add(fig, [(_line(name, [r.epoch for r in records], [r.fn_rate for r in records], styles=styles,
-                      hover="%{y:.1%}"), None, None) for name, records in histories.items()])
+    _add(
+        fig,
+        [
+            (
+                _line(name, [r.epoch for r in records], [r.fn_rate for r in records], styles=styles, hover="%{y:.1%}"),
+                None,
+                None,
+            )
+            for name, records in histories.items()
+        ],
+    )
     top = max((r.fn_rate for h in histories.values() for r in h if np.isfinite(r.fn_rate)), default=0.05)
-    fig.update_xaxes(title_text=t("x_epoch", lang), range=[0.5, _max_epochs(histories, epochs) + 0.5], dtick=_dtick(
-        _max_epochs(histories, epochs)))
-    fig.update_yaxes(title_text=t("chart_fn_y", lang), tickformat=".0%",
-                     range=[0, min(1.0, max(0.05, math.ceil(top * 1.1 / 0.05) * 0.05))])
+    fig.update_xaxes(
+        title_text=t("x_epoch", lang),
+        range=[0.5, _max_epochs(histories, epochs) + 0.5],
+        dtick=_dtick(_max_epochs(histories, epochs)),
+    )
+    fig.update_yaxes(
+        title_text=t("chart_fn_y", lang),
+        tickformat=".0%",
+        range=[0, min(1.0, max(0.05, math.ceil(top * 1.1 / 0.05) * 0.05))],
+    )
     note = _coincide_note({n: [r.fn_rate for r in h] for n, h in histories.items()}, lang)
     _empty_note(fig, histories, lang)
     title = t("chart_fn_exact" if definition == "exact" else "chart_fn_heldout", lang) + note
-    return _layout(fig, title, height, "fn-rate", title_font_size=16,
-                   margin=dict(l=60, r=20, t=100 if note else 80, b=50))
+    return _layout(
+        fig, title, height, "fn-rate", title_font_size=16, margin=dict(l=60, r=20, t=100 if note else 80, b=50)
+    )
 
 
-def fig_hardness(histories: Mapping[str, Sequence], *, epochs: int | None = None, lang: str = "en",
-                 height: int = 360, styles=None) -> go.Figure:
+def fig_hardness(
+    histories: Mapping[str, Sequence], *, epochs: int | None = None, lang: str = "en", height: int = 360, styles=None
+) -> go.Figure:
     """Mean gradient weight σ(s_uj − s_ui) of the sampled negatives per epoch (0..1)."""
     fig = go.Figure()
-    _add(fig, [(_line(name, [r.epoch for r in records], [r.hardness_mean for r in records], styles=styles), None,
-                None) for name, records in histories.items()])
-    fig.update_xaxes(title_text=t("x_epoch", lang), range=[0.5, _max_epochs(histories, epochs) + 0.5],
-                     dtick=_dtick(_max_epochs(histories, epochs)))
+    _add(
+        fig,
+        [
+            (_line(name, [r.epoch for r in records], [r.hardness_mean for r in records], styles=styles), None, None)
+            for name, records in histories.items()
+        ],
+    )
+    fig.update_xaxes(
+        title_text=t("x_epoch", lang),
+        range=[0.5, _max_epochs(histories, epochs) + 0.5],
+        dtick=_dtick(_max_epochs(histories, epochs)),
+    )
     fig.update_yaxes(title_text=t("chart_hardness_y", lang), range=[0, 1])
     note = _coincide_note({n: [r.hardness_mean for r in h] for n, h in histories.items()}, lang)
     _empty_note(fig, histories, lang)
-    return _layout(fig, t("chart_hardness", lang) + note, height, "hardness", title_font_size=16,
-                   margin=dict(l=60, r=20, t=100 if note else 80, b=50))
+    return _layout(
+        fig,
+        t("chart_hardness", lang) + note,
+        height,
+        "hardness",
+        title_font_size=16,
+        margin=dict(l=60, r=20, t=100 if note else 80, b=50),
+    )
 
 
 def _hist(edges: np.ndarray, counts, **kw) -> go.Histogram:
@@ -212,9 +299,14 @@ def _hist(edges: np.ndarray, counts, **kw) -> go.Histogram:
     counts = np.asarray(counts, dtype=float)
     centres = (edges[:-1] + edges[1:]) / 2
     share = counts / counts.sum() if counts.sum() > 0 else counts
-    return go.Histogram(x=centres.tolist(), y=share.tolist(), histfunc="sum", autobinx=False,
-                        xbins=dict(start=float(edges[0]), end=float(edges[-1]), size=float(edges[1] - edges[0])),
-                        **kw)
+    return go.Histogram(
+        x=centres.tolist(),
+        y=share.tolist(),
+        histfunc="sum",
+        autobinx=False,
+        xbins=dict(start=float(edges[0]), end=float(edges[-1]), size=float(edges[1] - edges[0])),
+        **kw,
+    )
 
 
 def data_range(edges: np.ndarray, hists: Sequence, pad_bins: int = 1, step: float = 0.5) -> tuple[float, float]:
@@ -235,14 +327,20 @@ def data_range(edges: np.ndarray, hists: Sequence, pad_bins: int = 1, step: floa
     return max(float(edges[0]), lo), min(float(edges[-1]), hi)
 
 
-def fig_score_hists(histories: Mapping[str, Sequence], edges: np.ndarray, *, lang: str = "en",
-                    height: int = 330, styles=None) -> go.Figure:
+def fig_score_hists(
+    histories: Mapping[str, Sequence], edges: np.ndarray, *, lang: str = "en", height: int = 330, styles=None
+) -> go.Figure:
     """One panel per arm (shared x and y): the last epoch's score histogram of the sampled
     negatives (arm colour) over the positives (dark outline) and random items (light grey).
     The x range fits the union of every arm's non-empty bins (same range in every panel)."""
     names = list(histories)
-    fig = make_subplots(rows=1, cols=max(len(names), 1), shared_yaxes=True, horizontal_spacing=0.02,
-                        subplot_titles=[sampler_label(n) for n in names] or [""])
+    fig = make_subplots(
+        rows=1,
+        cols=max(len(names), 1),
+        shared_yaxes=True,
+        horizontal_spacing=0.02,
+        subplot_titles=[sampler_label(n) for n in names] or [""],
+    )
     epoch, items, hists = 0, [], []
     for col, name in enumerate(names, start=1):
         records = histories[name]
@@ -253,13 +351,49 @@ def fig_score_hists(histories: Mapping[str, Sequence], edges: np.ndarray, *, lan
         epoch = max(epoch, last.epoch)
         first = col == 1
         colour = style_of(name, styles).color
-        items.append((_hist(edges, last.uniform_score_hist, name=t("trace_uniform", lang), legendgroup="uniform",
-                            showlegend=first, marker=dict(color=LIGHT), opacity=0.9), 1, col))
-        items.append((_hist(edges, last.neg_score_hist, name=t("trace_negatives", lang, sampler=sampler_label(name)),
-                            legendgroup=name, marker=dict(color=colour), opacity=0.75), 1, col))
-        items.append((_hist(edges, last.pos_score_hist, name=t("trace_positives", lang), legendgroup="positives",
-                            showlegend=first,
-                            marker=dict(color="rgba(0,0,0,0)", line=dict(color="#000000", width=1.5))), 1, col))
+        items.append(
+            (
+                _hist(
+                    edges,
+                    last.uniform_score_hist,
+                    name=t("trace_uniform", lang),
+                    legendgroup="uniform",
+                    showlegend=first,
+                    marker=dict(color=LIGHT),
+                    opacity=0.9,
+                ),
+                1,
+                col,
+            )
+        )
+        items.append(
+            (
+                _hist(
+                    edges,
+                    last.neg_score_hist,
+                    name=t("trace_negatives", lang, sampler=sampler_label(name)),
+                    legendgroup=name,
+                    marker=dict(color=colour),
+                    opacity=0.75,
+                ),
+                1,
+                col,
+            )
+        )
+        items.append(
+            (
+                _hist(
+                    edges,
+                    last.pos_score_hist,
+                    name=t("trace_positives", lang),
+                    legendgroup="positives",
+                    showlegend=first,
+                    marker=dict(color="rgba(0,0,0,0)", line=dict(color="#000000", width=1.5)),
+                ),
+                1,
+                col,
+            )
+        )
     _add(fig, items)
     fig.update_traces(hovertemplate="%{x:.2f}: %{y:.1%}")
     fig.update_layout(barmode="overlay", bargap=0.02)
@@ -271,35 +405,86 @@ def fig_score_hists(histories: Mapping[str, Sequence], edges: np.ndarray, *, lan
     return _layout(fig, t("chart_scores", lang, epoch=epoch), height, "score-hists")
 
 
-def fig_popularity(histories: Mapping[str, Sequence], popularity_edges: np.ndarray, *, epochs: int | None = None,
-                   lang: str = "en", height: int = 360, styles=None) -> go.Figure:
+def fig_popularity(
+    histories: Mapping[str, Sequence],
+    popularity_edges: np.ndarray,
+    *,
+    epochs: int | None = None,
+    lang: str = "en",
+    height: int = 360,
+    styles=None,
+) -> go.Figure:
     """Mean popularity of sampled negatives per epoch (random items dotted, for reference) and the
     last epoch's popularity distribution over the shared log-spaced bins."""
     edges = np.asarray(popularity_edges)
     labels = [f"{int(a)}" if b - a == 1 else f"{int(a)}–{int(b) - 1}" for a, b in zip(edges[:-1], edges[1:])]
     epoch = max((h[-1].epoch for h in histories.values() if h), default=0)
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.1,
-                        subplot_titles=(t("chart_popularity", lang), t("chart_popularity_hist", lang, epoch=epoch)))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.45, 0.55],
+        horizontal_spacing=0.1,
+        subplot_titles=(t("chart_popularity", lang), t("chart_popularity_hist", lang, epoch=epoch)),
+    )
     reference, items = None, []
     for name, records in histories.items():
         style = style_of(name, styles)
-        items.append((_line(name, [r.epoch for r in records], [r.neg_popularity_mean for r in records], styles=styles,
-                            hover="%{y:.1f}"), 1, 1))
+        items.append(
+            (
+                _line(
+                    name,
+                    [r.epoch for r in records],
+                    [r.neg_popularity_mean for r in records],
+                    styles=styles,
+                    hover="%{y:.1f}",
+                ),
+                1,
+                1,
+            )
+        )
         if records:
             reference = reference or [(r.epoch, r.uniform_popularity_mean) for r in records]
             counts = np.asarray(records[-1].neg_popularity_hist, dtype=float)
             share = counts / counts.sum() if counts.sum() else counts
-            items.append((go.Bar(x=labels, y=share.tolist(), name=sampler_label(name), legendgroup=name,
-                                 showlegend=False, marker=dict(color=style.color, pattern=dict(shape=style.pattern)),
-                                 hovertemplate=f"{sampler_label(name)} · %{{x}}: %{{y:.1%}}<extra></extra>"), 1, 2))
+            items.append(
+                (
+                    go.Bar(
+                        x=labels,
+                        y=share.tolist(),
+                        name=sampler_label(name),
+                        legendgroup=name,
+                        showlegend=False,
+                        marker=dict(color=style.color, pattern=dict(shape=style.pattern)),
+                        hovertemplate=f"{sampler_label(name)} · %{{x}}: %{{y:.1%}}<extra></extra>",
+                    ),
+                    1,
+                    2,
+                )
+            )
     if reference:
-        items.append((go.Scatter(x=[e for e, _ in reference], y=[v for _, v in reference], mode="lines",
-                                 name=t("trace_uniform_pop", lang), line=dict(color=GREY, dash="dot", width=2),
-                                 hovertemplate="%{y:.1f}"), 1, 1))
+        items.append(
+            (
+                go.Scatter(
+                    x=[e for e, _ in reference],
+                    y=[v for _, v in reference],
+                    mode="lines",
+                    name=t("trace_uniform_pop", lang),
+                    line=dict(color=GREY, dash="dot", width=2),
+                    hovertemplate="%{y:.1f}",
+                ),
+                1,
+                1,
+            )
+        )
     _add(fig, items)
     fig.update_layout(barmode="group")
-    fig.update_xaxes(title_text=t("x_epoch", lang), range=[0.5, _max_epochs(histories, epochs) + 0.5], row=1, col=1,
-                     dtick=_dtick(_max_epochs(histories, epochs)))
+    fig.update_xaxes(
+        title_text=t("x_epoch", lang),
+        range=[0.5, _max_epochs(histories, epochs) + 0.5],
+        row=1,
+        col=1,
+        dtick=_dtick(_max_epochs(histories, epochs)),
+    )
     fig.update_yaxes(title_text=t("chart_popularity_y", lang), rangemode="tozero", row=1, col=1)
     fig.update_xaxes(title_text=t("chart_popularity_x", lang), type="category", row=1, col=2)
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
@@ -318,17 +503,54 @@ def fig_cost(histories: Mapping[str, Sequence], *, lang: str = "en", height: int
     scores = [float(np.mean([epoch_scores(r) for r in histories[n]])) for n in names]
     colours = [style_of(n, styles).color for n in names]
     patterns = [style_of(n, styles).pattern for n in names]
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                        subplot_titles=(t("chart_cost", lang), t("chart_scores_count", lang)))
-    _add(fig, [(go.Bar(x=labels, y=sample, name=t("trace_sampling", lang), showlegend=False,
-                       marker=dict(color=colours, pattern=dict(shape=patterns)),
-                       hovertemplate="%{x}: %{y:.3f} s"), 1, 1),
-               (go.Bar(x=labels, y=train, name=t("trace_updating", lang), showlegend=False,
-                       marker=dict(color=colours, opacity=0.35), text=[f"{a + b:.2f} s" for a, b in zip(sample, train)],
-                       textposition="outside", hovertemplate="%{x}: %{y:.3f} s"), 1, 1),
-               (go.Bar(x=labels, y=[round(v) for v in scores], name=t("chart_scores_count_y", lang), showlegend=False,
-                       marker=dict(color=colours, pattern=dict(shape=patterns)), text=[_si(v) for v in scores],
-                       textposition="outside", hovertemplate="%{x}: %{y:,.0f}<extra></extra>"), 1, 2)])
+    fig = make_subplots(
+        rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(t("chart_cost", lang), t("chart_scores_count", lang))
+    )
+    _add(
+        fig,
+        [
+            (
+                go.Bar(
+                    x=labels,
+                    y=sample,
+                    name=t("trace_sampling", lang),
+                    showlegend=False,
+                    marker=dict(color=colours, pattern=dict(shape=patterns)),
+                    hovertemplate="%{x}: %{y:.3f} s",
+                ),
+                1,
+                1,
+            ),
+            (
+                go.Bar(
+                    x=labels,
+                    y=train,
+                    name=t("trace_updating", lang),
+                    showlegend=False,
+                    marker=dict(color=colours, opacity=0.35),
+                    text=[f"{a + b:.2f} s" for a, b in zip(sample, train)],
+                    textposition="outside",
+                    hovertemplate="%{x}: %{y:.3f} s",
+                ),
+                1,
+                1,
+            ),
+            (
+                go.Bar(
+                    x=labels,
+                    y=[round(v) for v in scores],
+                    name=t("chart_scores_count_y", lang),
+                    showlegend=False,
+                    marker=dict(color=colours, pattern=dict(shape=patterns)),
+                    text=[_si(v) for v in scores],
+                    textposition="outside",
+                    hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+                ),
+                1,
+                2,
+            ),
+        ],
+    )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text=t("chart_cost_y", lang), rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text=t("chart_scores_count_y", lang), rangemode="tozero", tickformat="~s", row=1, col=2)
@@ -350,15 +572,25 @@ def fig_long_tail(popularity: np.ndarray, *, lang: str = "en", height: int = 320
     real-sized data, a plain integer axis with markers on small data (a dozen items, counts < 20)."""
     pop = np.sort(np.asarray(popularity))[::-1]
     small = pop.size <= 60 or pop.max(initial=0) < 20
-    fig = go.Figure(go.Scatter(x=np.arange(1, pop.size + 1).tolist(),
-                               y=(pop if small else np.maximum(pop, 0.8)).astype(float).tolist(),
-                               mode="lines+markers" if pop.size <= 60 else "lines", fill="tozeroy",
-                               line=dict(color="#0072B2", width=2), name=t("metric_items", lang),
-                               hovertemplate="#%{x}: %{y:,.0f}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=np.arange(1, pop.size + 1).tolist(),
+            y=(pop if small else np.maximum(pop, 0.8)).astype(float).tolist(),
+            mode="lines+markers" if pop.size <= 60 else "lines",
+            fill="tozeroy",
+            line=dict(color="#0072B2", width=2),
+            name=t("metric_items", lang),
+            hovertemplate="#%{x}: %{y:,.0f}<extra></extra>",
+        )
+    )
     fig.update_xaxes(title_text=t("chart_long_tail_x", lang), tickformat=",d", rangemode="tozero")
     if small:
-        fig.update_yaxes(title_text=t("chart_long_tail_y_linear", lang), rangemode="tozero", tickformat=",d",
-                         dtick=1 if pop.max(initial=0) <= 10 else None)
+        fig.update_yaxes(
+            title_text=t("chart_long_tail_y_linear", lang),
+            rangemode="tozero",
+            tickformat=",d",
+            dtick=1 if pop.max(initial=0) <= 10 else None,
+        )
     else:
         fig.update_yaxes(title_text=t("chart_long_tail_y", lang), type="log", dtick=1)  # 1, 10, 100: no minor labels
     title = t("chart_long_tail", lang) + "<br><sup>" + t("read_long_tail", lang) + "</sup>"
@@ -366,21 +598,34 @@ def fig_long_tail(popularity: np.ndarray, *, lang: str = "en", height: int = 320
 
 
 # ---------------------------------------------------------------------------- learn page
-def fig_learn_draws(counts: Mapping[str, np.ndarray], item_labels: Sequence[str], positive: np.ndarray,
-                    liked_hidden: np.ndarray, *, user: str, lang: str = "en", height: int = 420) -> go.Figure:
+def fig_learn_draws(
+    counts: Mapping[str, np.ndarray],
+    item_labels: Sequence[str],
+    positive: np.ndarray,
+    liked_hidden: np.ndarray,
+    *,
+    user: str,
+    lang: str = "en",
+    height: int = 420,
+) -> go.Figure:
     """Grouped bars: per item, how often each sampler drew it for one user; ✓ positives, ★ hidden likes."""
     marks = [("✓ " if p else "★ " if h else "") + lab for lab, p, h in zip(item_labels, positive, liked_hidden)]
     fig = go.Figure()
     for name, c in counts.items():
-        fig.add_trace(go.Bar(x=marks, y=np.asarray(c).tolist(), name=sampler_label(name),
-                             marker=dict(color=style_of(name).color, pattern=dict(shape=style_of(name).pattern))))
+        fig.add_trace(
+            go.Bar(
+                x=marks,
+                y=np.asarray(c).tolist(),
+                name=sampler_label(name),
+                marker=dict(color=style_of(name).color, pattern=dict(shape=style_of(name).pattern)),
+            )
+        )
     for idx, hidden in enumerate(liked_hidden):
         if hidden:
             fig.add_vrect(x0=idx - 0.5, x1=idx + 0.5, fillcolor="#D55E00", opacity=0.08, line_width=0)
     fig.update_layout(barmode="group", bargap=0.15)
     fig.update_xaxes(type="category", tickangle=-35, automargin=True)
     fig.update_yaxes(title_text=t("learn_chart_y", lang), rangemode="tozero")
-    fig = _layout(fig, t("learn_chart", lang, user=user), height, "learn-draws",
-                  margin=dict(l=60, r=20, t=100, b=110))
+    fig = _layout(fig, t("learn_chart", lang, user=user), height, "learn-draws", margin=dict(l=60, r=20, t=100, b=110))
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))  # above: labels need the room
     return fig

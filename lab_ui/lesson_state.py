@@ -13,9 +13,24 @@ import streamlit as st
 
 from negsamp_core.lessons import LessonSession
 
-__all__ = ["session", "set_session", "clear", "is_playing", "set_playing", "test_overrides", "result",
-           "set_result", "request_full_rerun", "pop_full_rerun", "figure_memo",
-           "set_figure_memo", "mark_started", "mark_finished", "play_to_verdict_seconds", "prediction_key"]
+__all__ = [
+    "session",
+    "set_session",
+    "clear",
+    "is_playing",
+    "set_playing",
+    "test_overrides",
+    "result",
+    "set_result",
+    "request_full_rerun",
+    "pop_full_rerun",
+    "figure_memo",
+    "set_figure_memo",
+    "mark_started",
+    "mark_finished",
+    "play_to_verdict_seconds",
+    "prediction_key",
+]
 
 PREDICTION = "lesson_prediction"  # the question's radio (the issue names this key)
 

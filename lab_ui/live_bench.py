@@ -61,9 +61,23 @@ class _AppLoop:
         self.run, self.speed, self.chart_every = run, speed, CHART_SECONDS
         self.train_s = self.outside_s = self.build_s = self.send_s = 0.0
         self.last_chart, self.version, self.figs, self.payload = -1e9, None, None, 0
-        self.columns = {c: c for c in ("sampler", "epochs", "loss", "best_epoch", "valid_ndcg", "valid_recall",
-                                       "fn_rate", "hardness", "neg_pop", "sec_epoch", "sample_share",
-                                       "scores_epoch")}
+        self.columns = {
+            c: c
+            for c in (
+                "sampler",
+                "epochs",
+                "loss",
+                "best_epoch",
+                "valid_ndcg",
+                "valid_recall",
+                "fn_rate",
+                "hardness",
+                "neg_pop",
+                "sec_epoch",
+                "sample_share",
+                "scores_epoch",
+            )
+        }
 
     def tick(self) -> None:
         from .player import counter_html
@@ -137,17 +151,28 @@ def measure_live_loop(seconds: float = 30.0, rounds: int = 3, speed: int = 20) -
         cli_s, cli_n = cli_s + time.perf_counter() - t, cli_n + per_round
     total = app.train_s + app.outside_s
     app_eps, cli_eps = app_n / app_s, cli_n / cli_s
-    return {"app_epochs_per_second": app_eps, "cli_epochs_per_second": cli_eps, "ratio": app_eps / cli_eps,
-            "outside_training_share": app.outside_s / total if total else 0.0,
-            "tick_shares": {"training": app.train_s / total, "figures": app.build_s / total,
-                            "plotly_chart_serialisation": app.send_s / total,
-                            "other": (app.outside_s - app.build_s - app.send_s) / total} if total else {},
-            "dataset": f"synthetic (default world: {dataset.n_users} users x {dataset.n_items} items, "
-                       f"{dataset.train.nnz} training pairs, seed 0)",
-            "samplers": list(samplers), "epochs_timed": {"app": app_n, "cli": cli_n},
-            "speed_batches_per_tick": speed, "chart_seconds": app.chart_every,
-            "figure_payload_bytes": app.payload,
-            "note": "in-process (no browser, no websocket); the CLI and the app alternate in rounds"}
+    return {
+        "app_epochs_per_second": app_eps,
+        "cli_epochs_per_second": cli_eps,
+        "ratio": app_eps / cli_eps,
+        "outside_training_share": app.outside_s / total if total else 0.0,
+        "tick_shares": {
+            "training": app.train_s / total,
+            "figures": app.build_s / total,
+            "plotly_chart_serialisation": app.send_s / total,
+            "other": (app.outside_s - app.build_s - app.send_s) / total,
+        }
+        if total
+        else {},
+        "dataset": f"synthetic (default world: {dataset.n_users} users x {dataset.n_items} items, "
+        f"{dataset.train.nnz} training pairs, seed 0)",
+        "samplers": list(samplers),
+        "epochs_timed": {"app": app_n, "cli": cli_n},
+        "speed_batches_per_tick": speed,
+        "chart_seconds": app.chart_every,
+        "figure_payload_bytes": app.payload,
+        "note": "in-process (no browser, no websocket); the CLI and the app alternate in rounds",
+    }
 
 
 def main(argv=None) -> dict:

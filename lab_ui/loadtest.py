@@ -90,12 +90,30 @@ def free_port() -> int:
 
 
 def start_server(port: int, ttl: int, extra_env: dict | None = None) -> subprocess.Popen:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2",
-           **(extra_env or {})}
-    return subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.disconnectedSessionTTL", str(ttl), "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2", **(extra_env or {})}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.disconnectedSessionTTL",
+            str(ttl),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_healthy(url: str, timeout: float = 90) -> None:
@@ -224,8 +242,14 @@ class LightSession:
         try:
             cookies = await asyncio.to_thread(_get_cookies, f"{self.url}/{self.page}?{self.query}")
             headers = {"Cookie": cookies} if cookies else {}
-            async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=2**26, open_timeout=120,
-                                          ping_interval=None, additional_headers=headers) as ws:
+            async with websockets.connect(
+                ws_url,
+                subprotocols=["streamlit"],
+                max_size=2**26,
+                open_timeout=120,
+                ping_interval=None,
+                additional_headers=headers,
+            ) as ws:
                 self._ws = ws
                 reader = asyncio.ensure_future(self._read(ws))
                 await ws.send(self._rerun())
@@ -291,8 +315,9 @@ async def browser_session(url: str, seconds: float, stop: asyncio.Event, index: 
     out: dict = {"kind": "chromium"}
     try:
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=["--no-sandbox", "--disable-gpu", "--headless"])
+            browser = await p.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--headless"]
+            )
             page = await browser.new_page(viewport={"width": 1400, "height": 1000})
             start = time.monotonic()
             await page.goto(f"{url}/compare?epochs=200", timeout=180_000)
@@ -304,8 +329,10 @@ async def browser_session(url: str, seconds: float, stop: asyncio.Event, index: 
             readings = []
             while time.monotonic() - played < seconds and not stop.is_set():
                 await asyncio.sleep(2.0)
-                epochs = await page.evaluate("() => Array.from(document.querySelectorAll("
-                                             "'.st-key-cmp_counter .ns-counter')).map(e => +e.dataset.epoch)")
+                epochs = await page.evaluate(
+                    "() => Array.from(document.querySelectorAll("
+                    "'.st-key-cmp_counter .ns-counter')).map(e => +e.dataset.epoch)"
+                )
                 if epochs:
                     readings.append((time.monotonic(), min(epochs)))
             if shots is not None:
@@ -354,8 +381,9 @@ async def _memory_probe(pids: list[int], stop: asyncio.Event, out: list, t0: flo
             pass
 
 
-async def run_load(url: str, sessions: int, seconds: float, browsers: int, pids: list[int], ttl: float,
-                   ramp: float, shots: Path | None) -> dict:
+async def run_load(
+    url: str, sessions: int, seconds: float, browsers: int, pids: list[int], ttl: float, ramp: float, shots: Path | None
+) -> dict:
     # warm-up: one session loads the page and leaves (imports, first dataset), then the baseline
     warm = LightSession(url)
     await warm.run(3.0, asyncio.Event())
@@ -397,21 +425,32 @@ async def run_load(url: str, sessions: int, seconds: float, browsers: int, pids:
         await asyncio.sleep(max(0.0, ttl + 15 - (time.monotonic() - closed_at)))
     rss_after = sum(rss_mb(p) for p in pids) if pids else None
     play_window = [(t, m) for t, m in memory if t >= ramp + 30]
-    loads = [s.page_load_s for s in light if s.page_load_s is not None] + \
-            [b["page_load_s"] for b in browser_results if "page_load_s" in b]
-    rates = [r for r in (s.epochs_per_min() for s in light) if r is not None] + \
-            [b["epochs_per_min"] for b in browser_results if "epochs_per_min" in b]
+    loads = [s.page_load_s for s in light if s.page_load_s is not None] + [
+        b["page_load_s"] for b in browser_results if "page_load_s" in b
+    ]
+    rates = [r for r in (s.epochs_per_min() for s in light) if r is not None] + [
+        b["epochs_per_min"] for b in browser_results if "epochs_per_min" in b
+    ]
     return {
-        "sessions": sessions, "light_sessions": n_light, "browsers": browsers,
+        "sessions": sessions,
+        "light_sessions": n_light,
+        "browsers": browsers,
         "loaded_sessions": len(loads),
         "seconds": seconds,
         "page_load_s": {"median": statistics.median(loads) if loads else None, "max": max(loads) if loads else None},
-        "epochs_per_min": {"min": min(rates) if rates else None, "median": statistics.median(rates) if rates else None,
-                           "max": max(rates) if rates else None,
-                           "slowest_over_median": (min(rates) / statistics.median(rates)
-                                                   if rates and statistics.median(rates) else None)},
-        "health_latency_s": {"median": statistics.median(health) if health else None,
-                             "max": max(health) if health else None, "samples": len(health)},
+        "epochs_per_min": {
+            "min": min(rates) if rates else None,
+            "median": statistics.median(rates) if rates else None,
+            "max": max(rates) if rates else None,
+            "slowest_over_median": (
+                min(rates) / statistics.median(rates) if rates and statistics.median(rates) else None
+            ),
+        },
+        "health_latency_s": {
+            "median": statistics.median(health) if health else None,
+            "max": max(health) if health else None,
+            "samples": len(health),
+        },
         "rss_start_mb": rss_start,
         "rss_max_mb": max((m for _, m in memory), default=None),
         "rss_slope_mb_per_min": _slope(play_window) if pids else None,
@@ -420,9 +459,16 @@ async def run_load(url: str, sessions: int, seconds: float, browsers: int, pids:
         "ttl_s": ttl,
         "browser_sessions": browser_results,
         "errors": [s.error for s in light if s.error][:10],
-        "light_detail": [{"full_runs": s.full_runs, "fragment_runs": s.fragment_runs, "readings": len(s.readings),
-                          "last_epoch": s.readings[-1][1] if s.readings else None,
-                          "statuses": sorted({st for _, st in s.statuses})} for s in light][:60],
+        "light_detail": [
+            {
+                "full_runs": s.full_runs,
+                "fragment_runs": s.fragment_runs,
+                "readings": len(s.readings),
+                "last_epoch": s.readings[-1][1] if s.readings else None,
+                "statuses": sorted({st for _, st in s.statuses}),
+            }
+            for s in light
+        ][:60],
         "per_session_epochs_per_min": sorted(round(r, 2) for r in rates),
         "machine_load": {"start": load_start, "end": load_end, "cores": os.cpu_count()},
     }
@@ -436,10 +482,15 @@ def main(argv=None) -> dict:
     parser.add_argument("--url", default=None, help="an already running app on localhost (else one is started)")
     parser.add_argument("--ttl", type=int, default=30, help="disconnected-session TTL given to the started server")
     parser.add_argument("--ramp", type=float, default=20.0, help="seconds over which the sessions arrive")
-    parser.add_argument("--pid", type=int, action="append", default=[],
-                        help="server process id(s) to measure with --url (RSS, CPU)")
-    parser.add_argument("--processes", type=int, default=1,
-                        help="app processes; more than 1 puts them behind nginx (deploy/classroom.py)")
+    parser.add_argument(
+        "--pid", type=int, action="append", default=[], help="server process id(s) to measure with --url (RSS, CPU)"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="app processes; more than 1 puts them behind nginx (deploy/classroom.py)",
+    )
     parser.add_argument("--screenshots", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=Path("load.json"))
     args = parser.parse_args(argv)
@@ -464,9 +515,12 @@ def main(argv=None) -> dict:
         url, pids = f"http://127.0.0.1:{port}", [proc.pid]
     try:
         wait_healthy(url)
-        result = asyncio.run(asyncio.wait_for(
-            run_load(url, sessions, seconds, browsers, pids, args.ttl, args.ramp, args.screenshots),
-            timeout=seconds + args.ttl + 600))
+        result = asyncio.run(
+            asyncio.wait_for(
+                run_load(url, sessions, seconds, browsers, pids, args.ttl, args.ramp, args.screenshots),
+                timeout=seconds + args.ttl + 600,
+            )
+        )
     finally:
         if room is not None:
             room.stop()

@@ -28,23 +28,27 @@ from .i18n import _m, register, sampler_label, t
 from .runs import TICK_BUDGET_S, LiveRun, RunSpec, changed_fields
 from .scheduler import SCHEDULER, run_busy, run_lock
 
-__all__ = ["TICK_SECONDS", "FigureVersion", "build_spec", "ensure_run", "controls", "live", "counter_html",
-           "cached"]
+__all__ = ["TICK_SECONDS", "FigureVersion", "build_spec", "ensure_run", "controls", "live", "counter_html", "cached"]
 
 TICK_SECONDS = 0.1  # run_every: the minimum gap between ticks (the browser drives it)
 FIGURE_REFRESH_S = 1.5  # while playing, heavy panels are rebuilt at most this often
 CHART_SECONDS = 2.0  # while playing, the charts fragment re-runs (and re-sends its figures) this often
 SLOT_WAIT_S = 8.0  # a tick waits up to this long for its turn in the queue (any click ends the wait at once)
 
-register(__name__, {
-    "status_diverged": _m("diverged: lower the learning rate to resume", "已发散：调低学习率即可继续"),
-    "status_waiting": _m("waiting for a training slot", "等待训练名额"),
-    "status_pausing": _m("pausing…", "正在暂停…"),
-    "counter_diverged": _m("diverged", "已发散"),
-    "queue_place": _m("Place {place} of {waiting} in the queue.", "排队第 {place} 位（共 {waiting} 位）。"),
-    "resumed": _m("{sampler}: learning rate lowered to {lr:g}, training resumes from epoch {epoch}.",
-                  "{sampler}：学习率已降至 {lr:g}，从第 {epoch} 轮继续训练。"),
-})
+register(
+    __name__,
+    {
+        "status_diverged": _m("diverged: lower the learning rate to resume", "已发散：调低学习率即可继续"),
+        "status_waiting": _m("waiting for a training slot", "等待训练名额"),
+        "status_pausing": _m("pausing…", "正在暂停…"),
+        "counter_diverged": _m("diverged", "已发散"),
+        "queue_place": _m("Place {place} of {waiting} in the queue.", "排队第 {place} 位（共 {waiting} 位）。"),
+        "resumed": _m(
+            "{sampler}: learning rate lowered to {lr:g}, training resumes from epoch {epoch}.",
+            "{sampler}：学习率已降至 {lr:g}，从第 {epoch} 轮继续训练。",
+        ),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -97,16 +101,29 @@ def build_spec(prefix: str, samplers, dataset_key: tuple, seed: int) -> RunSpec:
     """The RunSpec of a page from its canonical settings; ``samplers`` are arms (sampler names and/or
     :class:`~negsamp_core.arms.Arm` variants), each using the page's settings of its sampler."""
     get = state.get
-    config = TrainConfig(dim=int(get(f"{prefix}_dim")), lr=float(get(f"{prefix}_lr")),
-                         batch_size=int(get(f"{prefix}_batch")), n_negatives=int(get(f"{prefix}_k")),
-                         epochs=int(get(f"{prefix}_epochs")), eval_k=int(get(f"{prefix}_topk")), score_bins=64)
+    config = TrainConfig(
+        dim=int(get(f"{prefix}_dim")),
+        lr=float(get(f"{prefix}_lr")),
+        batch_size=int(get(f"{prefix}_batch")),
+        n_negatives=int(get(f"{prefix}_k")),
+        epochs=int(get(f"{prefix}_epochs")),
+        eval_k=int(get(f"{prefix}_topk")),
+        score_bins=64,
+    )
     used = dict.fromkeys(Arm.of(a).sampler for a in samplers)
     params = {name: {p.name: get(f"{prefix}_{name}_{p.name}") for p in SAMPLERS[name].PARAMS} for name in used}
     return RunSpec(dataset_key=dataset_key, samplers=tuple(samplers), config=config, params=params, seed=seed)
 
 
-_WHAT = {"dataset": "what_dataset", "seed": "what_seed", "samplers": "what_samplers", "dim": "what_dim",
-         "batch_size": "what_batch_size", "n_negatives": "what_n_negatives", "eval_k": "what_eval_k"}
+_WHAT = {
+    "dataset": "what_dataset",
+    "seed": "what_seed",
+    "samplers": "what_samplers",
+    "dim": "what_dim",
+    "batch_size": "what_batch_size",
+    "n_negatives": "what_n_negatives",
+    "eval_k": "what_eval_k",
+}
 
 
 def _what(key: str, lang: str) -> str:
@@ -149,8 +166,16 @@ def ensure_run(prefix: str, dataset, spec: RunSpec, lang: str) -> LiveRun | None
         for error in run.apply_live(spec):
             st.warning(t("live_param_error", lang, error=error))
         for name in resume_lowered(run, before):
-            st.info("▶ " + t("resumed", lang, sampler=sampler_label(name), lr=run.trainers[name].config.lr,
-                             epoch=run.trainers[name].epoch + 1))
+            st.info(
+                "▶ "
+                + t(
+                    "resumed",
+                    lang,
+                    sampler=sampler_label(name),
+                    lr=run.trainers[name].config.lr,
+                    epoch=run.trainers[name].epoch + 1,
+                )
+            )
     notice = state.pop_notice(prefix)
     if notice:
         st.info("↺ " + notice)
@@ -201,17 +226,54 @@ def controls(prefix: str, run: LiveRun | None, lang: str) -> None:
     playing = state.is_playing(prefix)
     done = run is None or run.done
     cols = st.columns([1, 1, 1, 1, 3])
-    cols[0].button(t("play", lang), key=f"{prefix}_play", icon=":material/play_arrow:", type="primary",
-                   on_click=_play, args=(prefix,), disabled=playing or done, help=t("play_help", lang),
-                   width="stretch")
-    cols[1].button(t("pause", lang), key=f"{prefix}_pause", icon=":material/pause:", on_click=_pause,
-                   args=(prefix,), disabled=not playing, help=t("pause_help", lang), width="stretch")
-    cols[2].button(t("step", lang), key=f"{prefix}_step", icon=":material/skip_next:", on_click=_step,
-                   args=(prefix,), disabled=done, help=t("step_help", lang), width="stretch")
-    cols[3].button(t("reset", lang), key=f"{prefix}_reset", icon=":material/replay:", on_click=_reset,
-                   args=(prefix,), disabled=run is None, help=t("reset_help", lang), width="stretch")
-    cols[4].slider(t("speed", lang), 1, 100, help=t("speed_help", lang, ms=int(TICK_BUDGET_S * 1000)),
-                   **state.bind(f"{prefix}_speed"))
+    cols[0].button(
+        t("play", lang),
+        key=f"{prefix}_play",
+        icon=":material/play_arrow:",
+        type="primary",
+        on_click=_play,
+        args=(prefix,),
+        disabled=playing or done,
+        help=t("play_help", lang),
+        width="stretch",
+    )
+    cols[1].button(
+        t("pause", lang),
+        key=f"{prefix}_pause",
+        icon=":material/pause:",
+        on_click=_pause,
+        args=(prefix,),
+        disabled=not playing,
+        help=t("pause_help", lang),
+        width="stretch",
+    )
+    cols[2].button(
+        t("step", lang),
+        key=f"{prefix}_step",
+        icon=":material/skip_next:",
+        on_click=_step,
+        args=(prefix,),
+        disabled=done,
+        help=t("step_help", lang),
+        width="stretch",
+    )
+    cols[3].button(
+        t("reset", lang),
+        key=f"{prefix}_reset",
+        icon=":material/replay:",
+        on_click=_reset,
+        args=(prefix,),
+        disabled=run is None,
+        help=t("reset_help", lang),
+        width="stretch",
+    )
+    cols[4].slider(
+        t("speed", lang),
+        1,
+        100,
+        help=t("speed_help", lang, ms=int(TICK_BUDGET_S * 1000)),
+        **state.bind(f"{prefix}_speed"),
+    )
 
 
 def counter_html(run: LiveRun, lang: str, playing: bool, waiting: bool = False) -> str:
@@ -227,10 +289,12 @@ def counter_html(run: LiveRun, lang: str, playing: bool, waiting: bool = False) 
             text += " · " + t("counter_diverged", lang)
         elif not trainer.done:
             text += " · " + t("counter_step", lang, step=trainer.step_in_epoch, steps=trainer.steps_per_epoch)
-        parts.append(f'<span class="ns-counter" data-sampler="{run.sampler_of(name)}" data-epoch="{trainer.epoch}" '
-                     f'data-step="{trainer.step_in_epoch}" data-arm="{name}" '
-                     f'style="border-left:6px solid {colour};padding:2px 10px;margin-right:10px;'
-                     f'white-space:nowrap;font-size:1.05rem"><b>{sampler_label(name)}</b> {text}</span>')
+        parts.append(
+            f'<span class="ns-counter" data-sampler="{run.sampler_of(name)}" data-epoch="{trainer.epoch}" '
+            f'data-step="{trainer.step_in_epoch}" data-arm="{name}" '
+            f'style="border-left:6px solid {colour};padding:2px 10px;margin-right:10px;'
+            f'white-space:nowrap;font-size:1.05rem"><b>{sampler_label(name)}</b> {text}</span>'
+        )
     if run.done:
         key = "status_diverged" if diverged(run) else "status_done"
     elif playing:
@@ -239,15 +303,28 @@ def counter_html(run: LiveRun, lang: str, playing: bool, waiting: bool = False) 
         key = "status_pausing"
     else:
         key = "status_paused" if run.started else "status_new"
-    colour = {"status_done": "#009E73", "status_playing": "#0072B2", "status_paused": "#777777",
-              "status_new": "#777777", "status_diverged": "#D55E00", "status_waiting": "#E69F00",
-              "status_pausing": "#777777"}[key]
-    label = {"status_done": t("status_done", lang), "status_playing": t("status_playing", lang),
-             "status_paused": t("status_paused", lang), "status_new": t("status_new", lang),
-             "status_diverged": t("status_diverged", lang), "status_waiting": t("status_waiting", lang),
-             "status_pausing": t("status_pausing", lang)}[key]
-    status = (f'<span class="ns-status" data-status="{key[7:]}" style="background:{colour};color:white;'
-              f'border-radius:4px;padding:2px 10px;margin-right:12px;white-space:nowrap">{label}</span>')
+    colour = {
+        "status_done": "#009E73",
+        "status_playing": "#0072B2",
+        "status_paused": "#777777",
+        "status_new": "#777777",
+        "status_diverged": "#D55E00",
+        "status_waiting": "#E69F00",
+        "status_pausing": "#777777",
+    }[key]
+    label = {
+        "status_done": t("status_done", lang),
+        "status_playing": t("status_playing", lang),
+        "status_paused": t("status_paused", lang),
+        "status_new": t("status_new", lang),
+        "status_diverged": t("status_diverged", lang),
+        "status_waiting": t("status_waiting", lang),
+        "status_pausing": t("status_pausing", lang),
+    }[key]
+    status = (
+        f'<span class="ns-status" data-status="{key[7:]}" style="background:{colour};color:white;'
+        f'border-radius:4px;padding:2px 10px;margin-right:12px;white-space:nowrap">{label}</span>'
+    )
     return f'<div style="line-height:2.2">{status}' + "".join(parts) + "</div>"
 
 
@@ -301,8 +378,9 @@ def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
         with st.container(key=f"{prefix}_counter"):
             st.markdown(counter_html(run, lang, is_playing, waiting is not None), unsafe_allow_html=True)
             if waiting is not None:
-                st.caption("⏳ " + t("busy", lang) + " " + t("queue_place", lang, place=waiting.place,
-                                                             waiting=waiting.waiting))
+                st.caption(
+                    "⏳ " + t("busy", lang) + " " + t("queue_place", lang, place=waiting.place, waiting=waiting.waiting)
+                )
         for name, trainer in run.trainers.items():
             if trainer.error:
                 st.error(t("diverged", lang, sampler=sampler_label(name), error=trainer.error))

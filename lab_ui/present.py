@@ -57,8 +57,14 @@ def big(fig: go.Figure, height: int = CHART_HEIGHT) -> go.Figure:
     """A copy of ``fig`` for a projector: every text >= 16 px, the title 28 px, a fixed height."""
     out = go.Figure(fig)
     top = max(110, int(out.layout.margin.t or 0) + 30)
-    out.update_layout(font=dict(size=FONT_PX), title_font_size=TITLE_PX, legend_font_size=FONT_PX, height=height,
-                      margin=dict(l=80, r=30, t=top, b=70), hoverlabel_font_size=FONT_PX)
+    out.update_layout(
+        font=dict(size=FONT_PX),
+        title_font_size=TITLE_PX,
+        legend_font_size=FONT_PX,
+        height=height,
+        margin=dict(l=80, r=30, t=top, b=70),
+        hoverlabel_font_size=FONT_PX,
+    )
     out.update_xaxes(tickfont_size=FONT_PX - 1, title_font_size=FONT_PX)
     out.update_yaxes(tickfont_size=FONT_PX - 1, title_font_size=FONT_PX)
     out.update_annotations(font_size=FONT_PX + 1)
@@ -81,11 +87,26 @@ def deck(prefix: str, items: Sequence[tuple[str, Callable[[], None]]], lang: str
     n = len(items)
     index = min(int(st.session_state.get(key, 0)), n - 1) if n else 0
     left, mid, right = st.columns([1.2, 3, 1.2], vertical_alignment="center")
-    left.button(t("present_prev", lang), key=f"{prefix}_deck_prev", icon=":material/chevron_left:",
-                on_click=_move, args=(key, -1, n), disabled=n < 2, width="stretch")
-    right.button(t("present_next", lang), key=f"{prefix}_deck_next", icon=":material/chevron_right:",
-                 icon_position="right", on_click=_move, args=(key, 1, n), disabled=n < 2, width="stretch",
-                 type="primary")
+    left.button(
+        t("present_prev", lang),
+        key=f"{prefix}_deck_prev",
+        icon=":material/chevron_left:",
+        on_click=_move,
+        args=(key, -1, n),
+        disabled=n < 2,
+        width="stretch",
+    )
+    right.button(
+        t("present_next", lang),
+        key=f"{prefix}_deck_next",
+        icon=":material/chevron_right:",
+        icon_position="right",
+        on_click=_move,
+        args=(key, 1, n),
+        disabled=n < 2,
+        width="stretch",
+        type="primary",
+    )
     if n:
         mid.markdown(f"**{t('present_position', lang, i=index + 1, n=n)}** · {items[index][0]}")
         items[index][1]()
@@ -124,11 +145,40 @@ def controls(prefix: str, run: LiveRun | None, lang: str) -> None:
     done = run is None or run.done
     with bar():
         cols = st.columns([1, 1, 1, 1, 2])
-        cols[0].button(t("play", lang), key=f"{prefix}_play", icon=":material/play_arrow:", type="primary",
-                       on_click=_play, args=(prefix,), disabled=playing or done, width="stretch")
-        cols[1].button(t("pause", lang), key=f"{prefix}_pause", icon=":material/pause:", on_click=_pause,
-                       args=(prefix,), disabled=not playing, width="stretch")
-        cols[2].button(t("step", lang), key=f"{prefix}_step", icon=":material/skip_next:", on_click=_step,
-                       args=(prefix,), disabled=done, width="stretch")
-        cols[3].button(t("reset", lang), key=f"{prefix}_reset", icon=":material/replay:", on_click=_reset,
-                       args=(prefix,), disabled=run is None, width="stretch")
+        cols[0].button(
+            t("play", lang),
+            key=f"{prefix}_play",
+            icon=":material/play_arrow:",
+            type="primary",
+            on_click=_play,
+            args=(prefix,),
+            disabled=playing or done,
+            width="stretch",
+        )
+        cols[1].button(
+            t("pause", lang),
+            key=f"{prefix}_pause",
+            icon=":material/pause:",
+            on_click=_pause,
+            args=(prefix,),
+            disabled=not playing,
+            width="stretch",
+        )
+        cols[2].button(
+            t("step", lang),
+            key=f"{prefix}_step",
+            icon=":material/skip_next:",
+            on_click=_step,
+            args=(prefix,),
+            disabled=done,
+            width="stretch",
+        )
+        cols[3].button(
+            t("reset", lang),
+            key=f"{prefix}_reset",
+            icon=":material/replay:",
+            on_click=_reset,
+            args=(prefix,),
+            disabled=run is None,
+            width="stretch",
+        )

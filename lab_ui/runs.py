@@ -31,8 +31,18 @@ from negsamp_core.samplers import SAMPLERS
 
 from .i18n import sampler_label
 
-__all__ = ["RunSpec", "LiveRun", "train_defaults", "param_defaults", "history_frame", "history_json", "history_csv",
-           "run_tests", "results_frame", "TICK_BUDGET_S"]
+__all__ = [
+    "RunSpec",
+    "LiveRun",
+    "train_defaults",
+    "param_defaults",
+    "history_frame",
+    "history_json",
+    "history_csv",
+    "run_tests",
+    "results_frame",
+    "TICK_BUDGET_S",
+]
 
 TICK_BUDGET_S = 0.2  # seconds of training per tick
 
@@ -40,8 +50,7 @@ TICK_BUDGET_S = 0.2  # seconds of training per tick
 def train_defaults(dataset_kind: str) -> dict:
     """The page settings of a dataset kind's preset (:func:`negsamp_core.config.preset`)."""
     c = preset(dataset_kind)
-    return {"epochs": c.epochs, "lr": c.lr, "dim": c.dim, "batch": c.batch_size, "k": c.n_negatives,
-            "topk": c.eval_k}
+    return {"epochs": c.epochs, "lr": c.lr, "dim": c.dim, "batch": c.batch_size, "k": c.n_negatives, "topk": c.eval_k}
 
 
 def param_defaults(sampler: str) -> dict:
@@ -83,8 +92,15 @@ class RunSpec:
         """The structural settings: a change here needs a new run."""
         c = self.config
         arms = tuple(a.sampler if a.plain else a.key() for a in self.arms())
-        ident = {"dataset": self.dataset_key, "seed": self.seed, "samplers": arms, "dim": c.dim,
-                 "batch_size": c.batch_size, "n_negatives": c.n_negatives, "eval_k": c.eval_k}
+        ident = {
+            "dataset": self.dataset_key,
+            "seed": self.seed,
+            "samplers": arms,
+            "dim": c.dim,
+            "batch_size": c.batch_size,
+            "n_negatives": c.n_negatives,
+            "eval_k": c.eval_k,
+        }
         for name in self.used_samplers():
             for spec in SAMPLERS[name].PARAMS:
                 if not spec.live:
@@ -104,14 +120,14 @@ def changed_fields(old: Mapping, new: Mapping) -> list[str]:
     Parameters of samplers that were added or removed are not listed: "the samplers changed"
     already says it (the learner never touched those settings).
     """
-    kept = {a if isinstance(a, str) else a[1] for a in old.get("samplers", ())} & \
-        {a if isinstance(a, str) else a[1] for a in new.get("samplers", ())}
+    kept = {a if isinstance(a, str) else a[1] for a in old.get("samplers", ())} & {
+        a if isinstance(a, str) else a[1] for a in new.get("samplers", ())
+    }
 
     def relevant(key: str) -> bool:
         return "." not in key or key.split(".", 1)[0] in kept
 
-    return [k for k in new if relevant(k) and old.get(k) != new[k]] + \
-        [k for k in old if relevant(k) and k not in new]
+    return [k for k in new if relevant(k) and old.get(k) != new[k]] + [k for k in old if relevant(k) and k not in new]
 
 
 class LiveRun:
@@ -123,8 +139,13 @@ class LiveRun:
 
     def __init__(self, dataset: Dataset, spec: RunSpec):
         self.dataset, self.spec = dataset, spec
-        self.comparison = Comparison(dataset, spec.arms(), spec.config,
-                                     {n: dict(spec.params.get(n, {})) for n in spec.used_samplers()}, spec.seed)
+        self.comparison = Comparison(
+            dataset,
+            spec.arms(),
+            spec.config,
+            {n: dict(spec.params.get(n, {})) for n in spec.used_samplers()},
+            spec.seed,
+        )
         self.identity = spec.identity()
         self.created = time.time()
         self.first_epoch_wall: float | None = None  # wall seconds from the first advance to the first epoch
@@ -192,9 +213,23 @@ class LiveRun:
 
 
 # ---------------------------------------------------------------------------- export
-_SCALARS = ("epoch", "loss", "fn_rate", "neg_score_mean", "pos_score_mean", "uniform_score_mean", "hardness_mean",
-            "neg_popularity_mean", "uniform_popularity_mean", "sample_seconds", "train_seconds", "eval_seconds",
-            "elapsed_seconds", "n_scores", "n_pairs")
+_SCALARS = (
+    "epoch",
+    "loss",
+    "fn_rate",
+    "neg_score_mean",
+    "pos_score_mean",
+    "uniform_score_mean",
+    "hardness_mean",
+    "neg_popularity_mean",
+    "uniform_popularity_mean",
+    "sample_seconds",
+    "train_seconds",
+    "eval_seconds",
+    "elapsed_seconds",
+    "n_scores",
+    "n_pairs",
+)
 
 
 def history_frame(histories: Mapping[str, list], tests: Mapping[str, tuple] | None = None) -> pd.DataFrame:
@@ -212,8 +247,9 @@ def history_frame(histories: Mapping[str, list], tests: Mapping[str, tuple] | No
             row.update({f"valid_{k}": v for k, v in r.valid.items() if k != "n_users"})
             if tests is not None:
                 row["best_epoch"] = r.epoch == best
-                row.update({f"test_{k}": (v if r.epoch == best else None) for k, v in (test or {}).items()
-                            if k != "n_users"})
+                row.update(
+                    {f"test_{k}": (v if r.epoch == best else None) for k, v in (test or {}).items() if k != "n_users"}
+                )
             row.update({f"stat_{k}": v for k, v in r.sampler_stats.items()})
             rows.append(row)
     return pd.DataFrame(rows)
@@ -261,18 +297,33 @@ def results_frame(run: LiveRun, columns: Mapping[str, str], test: bool = True) -
     """
     k = run.spec.config.eval_k
     rows = []
-    summaries = summarize_runs({name: {"history": t.history, "best_epoch": t.best_epoch,
-                                       "test": t.test_metrics() if test else None}
-                                for name, t in run.trainers.items() if t.history})
+    summaries = summarize_runs(
+        {
+            name: {"history": t.history, "best_epoch": t.best_epoch, "test": t.test_metrics() if test else None}
+            for name, t in run.trainers.items()
+            if t.history
+        }
+    )
     for name, s in summaries.items():
         h = run.trainers[name].history
-        row = {"sampler": sampler_label(name), "epochs": s["epochs"], "loss": s["loss"], "best_epoch": s["best_epoch"],
-               "valid_ndcg": max(r.valid.get(f"ndcg@{k}", np.nan) for r in h),
-               "valid_recall": max(r.valid.get(f"recall@{k}", np.nan) for r in h)}
+        row = {
+            "sampler": sampler_label(name),
+            "epochs": s["epochs"],
+            "loss": s["loss"],
+            "best_epoch": s["best_epoch"],
+            "valid_ndcg": max(r.valid.get(f"ndcg@{k}", np.nan) for r in h),
+            "valid_recall": max(r.valid.get(f"recall@{k}", np.nan) for r in h),
+        }
         if test:
             row["test_ndcg"], row["test_recall"] = s["test"].get(f"ndcg@{k}"), s["test"].get(f"recall@{k}")
-        row.update(fn_rate=s["fn_rate"], hardness=s["hardness"], neg_pop=s["neg_popularity"],
-                   sec_epoch=s["sec_epoch"], sample_share=s["sample_share"], scores_epoch=s["scores_epoch"])
+        row.update(
+            fn_rate=s["fn_rate"],
+            hardness=s["hardness"],
+            neg_pop=s["neg_popularity"],
+            sec_epoch=s["sec_epoch"],
+            sample_share=s["sample_share"],
+            scores_epoch=s["scores_epoch"],
+        )
         row.update({key: s[key] for key in ("valid_sec", "x_rns") if key in columns})
         rows.append(row)
     frame = pd.DataFrame(rows)

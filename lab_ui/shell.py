@@ -23,12 +23,21 @@ from .i18n import LANG_NAMES, LANGS, _m, register, sampler_label, t
 
 __all__ = ["Ctx", "setup", "configure_process", "dataset_label", "current_spec", "get_dataset", "LOAD_ERRORS"]
 
-DATASET_KEYS = {"synthetic": "dataset_synthetic", "toy": "dataset_toy", "ml-100k": "dataset_ml-100k",
-                "ml-latest-small": "dataset_ml-latest-small", "csv": "dataset_csv"}
+DATASET_KEYS = {
+    "synthetic": "dataset_synthetic",
+    "toy": "dataset_toy",
+    "ml-100k": "dataset_ml-100k",
+    "ml-latest-small": "dataset_ml-latest-small",
+    "csv": "dataset_csv",
+}
 LOAD_ERRORS = (ValueError, DatasetNotFound, DownloadError, OSError)
-PAGES = (("app.py", "nav_learn", "📖"), ("pages/lessons.py", "nav_lessons", "🎓"),
-         ("pages/playground.py", "nav_playground", "🔬"), ("pages/compare.py", "nav_compare", "📊"),
-         ("pages/data.py", "nav_data", "🗂️"))
+PAGES = (
+    ("app.py", "nav_learn", "📖"),
+    ("pages/lessons.py", "nav_lessons", "🎓"),
+    ("pages/playground.py", "nav_playground", "🔬"),
+    ("pages/compare.py", "nav_compare", "📊"),
+    ("pages/data.py", "nav_data", "🗂️"),
+)
 register("lab_ui.shell", {"nav_lessons": _m("Lessons", "课程")})
 
 
@@ -60,12 +69,20 @@ def configure_process() -> None:
 def current_spec() -> DatasetSpec:
     get = state.get
     return DatasetSpec(
-        kind=get("dataset"), seed=int(get("seed")),
-        synthetic=synthetic_tuple(n_users=int(get("syn_users")), n_items=int(get("syn_items")),
-                                  density=float(get("syn_density")), popularity_skew=float(get("syn_skew")),
-                                  observation_rate=float(get("syn_obs"))),
-        data_dir=get("data_dir") or "", split=get("ml_split"), threshold=float(get("ml_threshold")),
-        csv_digest=get("csv_digest"))
+        kind=get("dataset"),
+        seed=int(get("seed")),
+        synthetic=synthetic_tuple(
+            n_users=int(get("syn_users")),
+            n_items=int(get("syn_items")),
+            density=float(get("syn_density")),
+            popularity_skew=float(get("syn_skew")),
+            observation_rate=float(get("syn_obs")),
+        ),
+        data_dir=get("data_dir") or "",
+        split=get("ml_split"),
+        threshold=float(get("ml_threshold")),
+        csv_digest=get("csv_digest"),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -107,10 +124,19 @@ def _resolve_dataset(lang: str) -> tuple[Dataset, DatasetSpec]:
         dataset = get_dataset(spec)
     except LOAD_ERRORS as exc:
         previous = state.good_spec() or DatasetSpec()
-        state.set_dataset_error(t(
-            "dataset_failed", lang, name=dataset_label(spec.kind, lang), previous=dataset_label(previous.kind, lang),
-            error=(t("dataset_not_found_app", lang, places="; ".join(line.strip(" -") for line in exc.looked))
-                   if isinstance(exc, DatasetNotFound) else f"{exc}")))
+        state.set_dataset_error(
+            t(
+                "dataset_failed",
+                lang,
+                name=dataset_label(spec.kind, lang),
+                previous=dataset_label(previous.kind, lang),
+                error=(
+                    t("dataset_not_found_app", lang, places="; ".join(line.strip(" -") for line in exc.looked))
+                    if isinstance(exc, DatasetNotFound)
+                    else f"{exc}"
+                ),
+            )
+        )
         if previous.kind != spec.kind:
             state.set_value("dataset", previous.kind)
             state.reset_training_defaults(previous.kind)
@@ -143,8 +169,12 @@ def setup(page: str, page_settings: list | None = None) -> Ctx:
     """
     configure_process()
     presenting = present.on()
-    st.set_page_config(page_title="Negative Sampling Lab", page_icon="🎯", layout="wide",
-                       initial_sidebar_state="collapsed" if presenting else "expanded")
+    st.set_page_config(
+        page_title="Negative Sampling Lab",
+        page_icon="🎯",
+        layout="wide",
+        initial_sidebar_state="collapsed" if presenting else "expanded",
+    )
     if presenting:
         present.style()
     shared = state.shared_settings()
@@ -179,12 +209,22 @@ def _sidebar(lang: str) -> None:
         if state.get("dataset") not in kinds:
             state.set_value("dataset", "synthetic")
         labels = {k: dataset_label(k, lang) for k in kinds}
-        st.selectbox(t("sidebar_dataset", lang), kinds, format_func=labels.get,
-                     help=t("sidebar_dataset_help", lang), **state.bind("dataset", then=_after_dataset_change))
-        st.number_input(t("sidebar_seed", lang), min_value=0, max_value=2**31 - 1, step=1,
-                        help=t("sidebar_seed_help", lang), **state.bind("seed"))
-        st.radio(t("sidebar_language", lang), LANGS, format_func=LANG_NAMES.get, horizontal=True,
-                 **state.bind("lang"))
+        st.selectbox(
+            t("sidebar_dataset", lang),
+            kinds,
+            format_func=labels.get,
+            help=t("sidebar_dataset_help", lang),
+            **state.bind("dataset", then=_after_dataset_change),
+        )
+        st.number_input(
+            t("sidebar_seed", lang),
+            min_value=0,
+            max_value=2**31 - 1,
+            step=1,
+            help=t("sidebar_seed_help", lang),
+            **state.bind("seed"),
+        )
+        st.radio(t("sidebar_language", lang), LANGS, format_func=LANG_NAMES.get, horizontal=True, **state.bind("lang"))
         st.divider()
         st.caption("🔗 " + t("sidebar_share", lang))
         st.caption(t("sidebar_about", lang, samplers=", ".join(sampler_label(n) for n in SAMPLERS)))

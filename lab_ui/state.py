@@ -30,13 +30,49 @@ from .datasets import KINDS, default_data_dir
 from .i18n import LANGS, arm_label
 from .runs import LiveRun, train_defaults
 
-__all__ = ["Setting", "ensure", "bind", "set_value", "get", "shared_settings", "page_settings",
-           "apply_query_params", "write_query_params", "LR_OPTIONS", "DIM_OPTIONS", "BATCH_OPTIONS",
-           "reset_training_defaults", "is_boolean", "run", "set_run", "is_playing", "set_playing", "speed",
-           "failed_build", "set_failed_build", "clear_failed_build", "set_notice", "pop_notice", "CacheEntry",
-           "cache_entry", "set_cache_entry", "dataset_memo", "uploaded_csvs", "add_uploaded_csv", "good_spec",
-           "set_good_spec", "set_dataset_error", "pop_dataset_error", "request_values", "pop_requested", "arms_text",
-           "variant_arms", "session_id", "dataset_token", "KEEP_UPLOADS"]
+__all__ = [
+    "Setting",
+    "ensure",
+    "bind",
+    "set_value",
+    "get",
+    "shared_settings",
+    "page_settings",
+    "apply_query_params",
+    "write_query_params",
+    "LR_OPTIONS",
+    "DIM_OPTIONS",
+    "BATCH_OPTIONS",
+    "reset_training_defaults",
+    "is_boolean",
+    "run",
+    "set_run",
+    "is_playing",
+    "set_playing",
+    "speed",
+    "failed_build",
+    "set_failed_build",
+    "clear_failed_build",
+    "set_notice",
+    "pop_notice",
+    "CacheEntry",
+    "cache_entry",
+    "set_cache_entry",
+    "dataset_memo",
+    "uploaded_csvs",
+    "add_uploaded_csv",
+    "good_spec",
+    "set_good_spec",
+    "set_dataset_error",
+    "pop_dataset_error",
+    "request_values",
+    "pop_requested",
+    "arms_text",
+    "variant_arms",
+    "session_id",
+    "dataset_token",
+    "KEEP_UPLOADS",
+]
 
 LR_OPTIONS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 DIM_OPTIONS = (2, 4, 8, 16, 32, 64, 128)
@@ -46,8 +82,13 @@ TRAIN_KEYS = ("epochs", "lr", "dim", "batch", "k", "topk")
 
 SEED_MAX = 2**31 - 1  # the sidebar's seed box (and numpy's seeds) take 0 .. 2**31 - 1
 # Ranges of the synthetic world's knobs (the Data page's sliders use them too): a URL outside them is refused.
-SYNTHETIC_RANGES = {"syn_users": (20, 3000, 10), "syn_items": (20, 5000, 10), "syn_density": (0.005, 0.3, 0.005),
-                    "syn_skew": (0.0, 2.5, 0.1), "syn_obs": (0.05, 1.0, 0.05)}
+SYNTHETIC_RANGES = {
+    "syn_users": (20, 3000, 10),
+    "syn_items": (20, 5000, 10),
+    "syn_density": (0.005, 0.3, 0.005),
+    "syn_skew": (0.0, 2.5, 0.1),
+    "syn_obs": (0.05, 1.0, 0.05),
+}
 THRESHOLD_RANGE = (1.0, 5.0)
 # What a URL value may raise while parsed: each is reported as a notice, never a traceback.
 PARSE_ERRORS = (TypeError, ValueError, OverflowError, ArithmeticError)
@@ -67,26 +108,31 @@ def _snap(options):
     def parse(raw: str):
         value = _finite(raw)
         return min(options, key=lambda o: abs(o - value))
+
     return parse
 
 
 def _int_range(low: int, high: int):
     """An integer within [low, high]; anything else is refused (the widget could not show it)."""
+
     def parse(raw: str) -> int:
         value = _finite(raw)
         if value != int(value) or not low <= value <= high:
             raise ValueError(f"outside {low}..{high}")
         return int(value)
+
     return parse
 
 
 def _float_range(low: float, high: float, integer: bool = False):
     """A number within [low, high] (refused outside: a link should not silently mean something else)."""
+
     def parse(raw: str):
         value = _finite(raw)
         if not low <= value <= high:
             raise ValueError(f"outside {low:g}..{high:g}")
         return int(round(value)) if integer else value
+
     return parse
 
 
@@ -94,6 +140,7 @@ def _clamped(low, high, integer: bool):
     def parse(raw: str):
         value = min(max(_finite(raw), low), high)
         return int(round(value)) if integer else value
+
     return parse
 
 
@@ -135,6 +182,7 @@ def _choice(options):
         if raw not in options:
             raise ValueError(raw)
         return raw
+
     return parse
 
 

@@ -57,7 +57,15 @@ def step_rows(last: dict, user: int, scores: np.ndarray, dataset: Dataset) -> li
         i = int(last["pos_items"][r])
         for j in np.asarray(last["negatives"][r]).tolist():
             margin = float(scores[j]) - float(scores[i])
-            out.append(StepRow(positive=i, negative=int(j), score_pos=float(scores[i]), score_neg=float(scores[j]),
-                               gradient=float(1 / (1 + np.exp(-margin))), popularity=int(dataset.item_popularity[j]),
-                               false_negative=bool(dataset.is_false_negative(user, int(j)))))
+            out.append(
+                StepRow(
+                    positive=i,
+                    negative=int(j),
+                    score_pos=float(scores[i]),
+                    score_neg=float(scores[j]),
+                    gradient=float(1 / (1 + np.exp(-margin))),
+                    popularity=int(dataset.item_popularity[j]),
+                    false_negative=bool(dataset.is_false_negative(user, int(j))),
+                )
+            )
     return out

@@ -14,11 +14,17 @@ from .figures import style_of
 from .i18n import arm_label, param_help, param_label, param_paper, sampler_label, t
 from .sampler_views import VIEWS, Panel, SamplerView, view_for
 
-__all__ = ["training_settings", "sampler_params", "legend_html", "internals_panel", "code_expander", "variants_editor",
-           "CHART"]
+__all__ = [
+    "training_settings",
+    "sampler_params",
+    "legend_html",
+    "internals_panel",
+    "code_expander",
+    "variants_editor",
+    "CHART",
+]
 
 CHART = CHART_CONFIG  # every chart: the modebar with Plotly's PNG export, no logo
-
 
 
 def _marked(key: str, live: bool, lang: str) -> str:
@@ -30,12 +36,18 @@ def training_settings(prefix: str, lang: str) -> None:
     """Epochs and learning rate (live), embedding size, batch, K and top-K (structural)."""
     c1, c2 = st.columns(2)
     c1.slider(_marked("epochs", True, lang), 1, 200, help=t("epochs_help", lang), **state.bind(f"{prefix}_epochs"))
-    c2.select_slider(_marked("lr", True, lang), options=state.LR_OPTIONS, help=t("lr_help", lang),
-                     **state.bind(f"{prefix}_lr"))
-    c1.select_slider(_marked("dim", False, lang), options=state.DIM_OPTIONS, help=t("dim_help", lang),
-                     **state.bind(f"{prefix}_dim"))
-    c2.select_slider(_marked("batch", False, lang), options=state.BATCH_OPTIONS, help=t("batch_help", lang),
-                     **state.bind(f"{prefix}_batch"))
+    c2.select_slider(
+        _marked("lr", True, lang), options=state.LR_OPTIONS, help=t("lr_help", lang), **state.bind(f"{prefix}_lr")
+    )
+    c1.select_slider(
+        _marked("dim", False, lang), options=state.DIM_OPTIONS, help=t("dim_help", lang), **state.bind(f"{prefix}_dim")
+    )
+    c2.select_slider(
+        _marked("batch", False, lang),
+        options=state.BATCH_OPTIONS,
+        help=t("batch_help", lang),
+        **state.bind(f"{prefix}_batch"),
+    )
     c1.slider(_marked("k", False, lang), 1, 20, help=t("k_help", lang), **state.bind(f"{prefix}_k"))
     c2.slider(_marked("topk", False, lang), 1, 50, help=t("topk_help", lang), **state.bind(f"{prefix}_topk"))
 
@@ -52,15 +64,19 @@ def sampler_params(prefix: str, name: str, lang: str) -> None:
     for index, spec in enumerate(specs):
         with columns[index % len(columns)]:
             default = _param_widget(prefix, name, spec, lang)
-            st.caption(t("param_default", lang, default=default) + " · "
-                       + t("param_paper", lang, paper=param_paper(name, spec, lang)))
+            st.caption(
+                t("param_default", lang, default=default)
+                + " · "
+                + t("param_paper", lang, paper=param_paper(name, spec, lang))
+            )
 
 
 def _param_widget(prefix: str, name: str, spec, lang: str, bound: dict | None = None, mark: bool = True) -> str:
     """Draw one parameter's widget (bound to the page's setting, or to ``bound``); return its default as text."""
     bound = bound or state.bind(f"{prefix}_{name}_{spec.name}")
-    label = param_label(name, spec.name, lang) + (f" · {t('mark_live' if spec.live else 'mark_reset', lang)}"
-                                                   if mark else "")
+    label = param_label(name, spec.name, lang) + (
+        f" · {t('mark_live' if spec.live else 'mark_reset', lang)}" if mark else ""
+    )
     help_text = param_help(name, spec.name, lang, spec.help)
     options = view_for(name).choices.get(spec.name)
     if options:
@@ -85,10 +101,12 @@ def legend_html(samplers, lang: str, styles=None) -> str:
     items = []
     for name in samplers:
         s = style_of(name, styles)
-        items.append(f'<span style="margin-right:18px;white-space:nowrap"><span style="display:inline-block;'
-                     f'width:34px;border-top:4px {s.css_dash} {s.color};vertical-align:middle">'
-                     f'</span> <span style="color:{s.color}">{s.glyph}</span> '
-                     f'<b>{sampler_label(name)}</b></span>')
+        items.append(
+            f'<span style="margin-right:18px;white-space:nowrap"><span style="display:inline-block;'
+            f'width:34px;border-top:4px {s.css_dash} {s.color};vertical-align:middle">'
+            f'</span> <span style="color:{s.color}">{s.glyph}</span> '
+            f"<b>{sampler_label(name)}</b></span>"
+        )
     return f'<div style="font-size:1.05rem">{t("legend_intro", lang)} ' + "".join(items) + "</div>"
 
 
@@ -147,15 +165,33 @@ def _variant_value(prefix: str, name: str, spec, lang: str):
     options = view_for(name).choices.get(spec.name)
     label = param_label(name, spec.name, lang)
     if options:
-        return st.selectbox(label, tuple(options), index=list(options).index(int(current)) if int(current) in options
-                            else 0, format_func=lambda v: t(options[v], lang), key=key)
+        return st.selectbox(
+            label,
+            tuple(options),
+            index=list(options).index(int(current)) if int(current) in options else 0,
+            format_func=lambda v: t(options[v], lang),
+            key=key,
+        )
     if state.is_boolean(spec):
         return st.checkbox(label, value=bool(current), key=key)
     if spec.integer:
-        return st.number_input(label, min_value=int(spec.low), max_value=int(spec.high), value=int(current),
-                               step=max(int(spec.step), 1), key=key)
-    return st.number_input(label, min_value=float(spec.low), max_value=float(spec.high), value=float(current),
-                           step=float(spec.step), format="%g", key=key)
+        return st.number_input(
+            label,
+            min_value=int(spec.low),
+            max_value=int(spec.high),
+            value=int(current),
+            step=max(int(spec.step), 1),
+            key=key,
+        )
+    return st.number_input(
+        label,
+        min_value=float(spec.low),
+        max_value=float(spec.high),
+        value=float(current),
+        step=float(spec.step),
+        format="%g",
+        key=key,
+    )
 
 
 def _race(prefix: str, text: str) -> None:
@@ -183,26 +219,40 @@ def variants_editor(prefix: str, lang: str) -> list[Arm]:
     tunable = [n for n in SAMPLERS if SAMPLERS[n].PARAMS]
     with st.expander("🧪 " + t("variants_title", lang), expanded=False):
         st.caption(t("variants_caption", lang))
-        races = [(n, [Arm(arm_label(n, v), n, dict(v)) for v in VIEWS[n].variants]) for n in tunable
-                 if n in VIEWS and VIEWS[n].variants]
+        races = [
+            (n, [Arm(arm_label(n, v), n, dict(v)) for v in VIEWS[n].variants])
+            for n in tunable
+            if n in VIEWS and VIEWS[n].variants
+        ]
         if races:
             cols = st.columns(len(races))
             for col, (name, race) in zip(cols, races):
-                col.button(t("variant_race", lang, labels=" · ".join(a.label for a in race)),
-                           key=f"{prefix}_race_{name}", help=t("variant_race_help", lang), width="stretch",
-                           on_click=_race, args=(prefix, encode_arms(race)))
+                col.button(
+                    t("variant_race", lang, labels=" · ".join(a.label for a in race)),
+                    key=f"{prefix}_race_{name}",
+                    help=t("variant_race_help", lang),
+                    width="stretch",
+                    on_click=_race,
+                    args=(prefix, encode_arms(race)),
+                )
         c1, c2, c3, c4 = st.columns([2, 3, 3, 2], vertical_alignment="bottom")
-        name = c1.selectbox(t("variant_sampler", lang), tunable, format_func=sampler_label,
-                            key=f"{prefix}_variant_sampler")
+        name = c1.selectbox(
+            t("variant_sampler", lang), tunable, format_func=sampler_label, key=f"{prefix}_variant_sampler"
+        )
         specs = {p.name: p for p in SAMPLERS[name].PARAMS}
         main = view_for(name).main_param
         order = [main] + [p for p in specs if p != main]
-        param = c2.selectbox(t("variant_param", lang), order, format_func=lambda p: param_label(name, p, lang),
-                             key=f"{prefix}_variant_param_{name}")
+        param = c2.selectbox(
+            t("variant_param", lang),
+            order,
+            format_func=lambda p: param_label(name, p, lang),
+            key=f"{prefix}_variant_param_{name}",
+        )
         with c3:
             value = _variant_value(prefix, name, specs[param], lang)
-        if c4.button(t("variant_add", lang), key=f"{prefix}_variant_add", icon=":material/add:", type="primary",
-                     width="stretch"):
+        if c4.button(
+            t("variant_add", lang), key=f"{prefix}_variant_add", icon=":material/add:", type="primary", width="stretch"
+        ):
             params = {param: specs[param].convert(value, owner=name)}
             arm = Arm(arm_label(name, params), name, params)
             if any(a.label == arm.label for a in arms):
@@ -214,11 +264,16 @@ def variants_editor(prefix: str, lang: str) -> list[Arm]:
         per_row = 4
         for start in range(0, len(arms), per_row):
             cols = st.columns(per_row)
-            for col, (index, arm) in zip(cols, list(enumerate(arms))[start:start + per_row]):
-                if col.button(t("variant_remove", lang, label=arm.label), key=f"{prefix}_variant_remove_{index}",
-                              icon=":material/close:", width="stretch"):
-                    write(arms[:index] + arms[index + 1:])
-        if len(arms) > 1 and st.button(t("variant_clear", lang), key=f"{prefix}_variant_clear",
-                                       icon=":material/delete_sweep:"):
+            for col, (index, arm) in zip(cols, list(enumerate(arms))[start : start + per_row]):
+                if col.button(
+                    t("variant_remove", lang, label=arm.label),
+                    key=f"{prefix}_variant_remove_{index}",
+                    icon=":material/close:",
+                    width="stretch",
+                ):
+                    write(arms[:index] + arms[index + 1 :])
+        if len(arms) > 1 and st.button(
+            t("variant_clear", lang), key=f"{prefix}_variant_clear", icon=":material/delete_sweep:"
+        ):
             write([])
     return arms

@@ -150,7 +150,9 @@ def encode_arms(arms: Iterable[Arm]) -> str:
     """The text form of ``arms`` (labels are not written: :func:`parse_arms` derives them)."""
     out = []
     for arm in arms:
-        params = ",".join(f"{k}={int(v) if isinstance(v, bool) else f'{v:g}' if isinstance(v, (int, float)) else v}"
-                          for k, v in dict(arm.params).items())
+        params = ",".join(
+            f"{k}={int(v) if isinstance(v, bool) else f'{v:g}' if isinstance(v, (int, float)) else v}"
+            for k, v in dict(arm.params).items()
+        )
         out.append(f"{arm.sampler}:{params}" if params else arm.sampler)
     return ";".join(out)

@@ -49,16 +49,22 @@ def interactions_like(n_users: int, n_items: int, n_pairs: int, seed: int = 0, n
     rng.shuffle(keys)
     cut = int(keys.size * 0.9)
     tr, va = keys[:cut], keys[cut:]
-    return Dataset.from_pairs(name, n_users, n_items, train=(tr // n_items, tr % n_items),
-                              valid=(va // n_items, va % n_items))
+    return Dataset.from_pairs(
+        name, n_users, n_items, train=(tr // n_items, tr % n_items), valid=(va // n_items, va % n_items)
+    )
 
 
 def _negatives_per_second(dataset: Dataset, name: str, repeats: int, batch: int = 1024, seconds: float = 1.0) -> float:
     seeds = RunSeeds(0)
     model = MatrixFactorization(dataset.n_users, dataset.n_items, 64, generator=seeds.torch("init"))
     scorer = Scorer(model)
-    sampler = SAMPLERS[name](dataset, 1, rng=seeds.numpy("sampler"), torch_generator=seeds.torch("sampler"),
-                             **BENCH_SAMPLER_PARAMS.get(name, {}))
+    sampler = SAMPLERS[name](
+        dataset,
+        1,
+        rng=seeds.numpy("sampler"),
+        torch_generator=seeds.torch("sampler"),
+        **BENCH_SAMPLER_PARAMS.get(name, {}),
+    )
     order = seeds.numpy("order").permutation(dataset.train.nnz)
     users, items = dataset.train_users[order], dataset.train_items[order]
     n_batches = max(1, users.size // batch)
@@ -71,7 +77,7 @@ def _negatives_per_second(dataset: Dataset, name: str, repeats: int, batch: int 
         drawn, start, b = 0, time.perf_counter(), 0
         while time.perf_counter() - start < seconds:
             lo = (b % n_batches) * batch
-            drawn += sampler.sample(users[lo:lo + batch], items[lo:lo + batch], scorer).size
+            drawn += sampler.sample(users[lo : lo + batch], items[lo : lo + batch], scorer).size
             b += 1
         best = max(best, drawn / (time.perf_counter() - start))
     return best
@@ -97,8 +103,10 @@ def _live_loop() -> dict:
     from lab_ui.live_bench import measure_live_loop
 
     live = measure_live_loop()
-    print(f"live loop: app {live['app_epochs_per_second']:.2f} epochs/s vs CLI {live['cli_epochs_per_second']:.2f} "
-          f"({live['ratio']:.0%}); {live['outside_training_share']:.0%} of a tick outside training")
+    print(
+        f"live loop: app {live['app_epochs_per_second']:.2f} epochs/s vs CLI {live['cli_epochs_per_second']:.2f} "
+        f"({live['ratio']:.0%}); {live['outside_training_share']:.0%} of a tick outside training"
+    )
     return {"live_loop": live}
 
 
@@ -111,11 +119,21 @@ def run_bench(out: Path | None = Path("bench.json"), data_dir=None, repeats: int
         ml100k = interactions_like(943, 1682, 44140, name="ml-100k-size")
         source = "synthetic stand-in of ML-100K u1 size (real files not found)"
     ml1m = interactions_like(6040, 3706, 1_000_209, name="ml-1m-size")
-    results = {"negatives_per_second": {}, "epoch_seconds": {}, "sampling_share": {},
-               "settings": {"batch": 1024, "dim": 64, "K": 1, "dns_candidates": 32,
-                            "torch_threads": torch.get_num_threads(), "ml-100k": source,
-                            "ml-1m": "synthetic, 6040 x 3706, 1,000,209 pairs"},
-               "targets": TARGETS}
+    results = {
+        "negatives_per_second": {},
+        "epoch_seconds": {},
+        "sampling_share": {},
+        "settings": {
+            "batch": 1024,
+            "dim": 64,
+            "K": 1,
+            "dns_candidates": 32,
+            "torch_threads": torch.get_num_threads(),
+            "ml-100k": source,
+            "ml-1m": "synthetic, 6040 x 3706, 1,000,209 pairs",
+        },
+        "targets": TARGETS,
+    }
     for name in SAMPLERS:
         print(f"benchmarking {name.upper()} ...", file=sys.stderr, flush=True)
         results["negatives_per_second"][name] = {
@@ -128,13 +146,18 @@ def run_bench(out: Path | None = Path("bench.json"), data_dir=None, repeats: int
     results.update(_live_loop())
     results["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     rns = results["epoch_seconds"]["rns"]
-    table = pd.DataFrame({
-        name.upper(): {"neg/s ML-100K": results["negatives_per_second"][name]["ml-100k"],
-                       "neg/s ML-1M": results["negatives_per_second"][name]["ml-1m"],
-                       "epoch s (ML-100K u1)": results["epoch_seconds"][name],
-                       "x RNS": results["epoch_seconds"][name] / rns,
-                       "sampling share": results["sampling_share"][name]}
-        for name in SAMPLERS}).T
+    table = pd.DataFrame(
+        {
+            name.upper(): {
+                "neg/s ML-100K": results["negatives_per_second"][name]["ml-100k"],
+                "neg/s ML-1M": results["negatives_per_second"][name]["ml-1m"],
+                "epoch s (ML-100K u1)": results["epoch_seconds"][name],
+                "x RNS": results["epoch_seconds"][name] / rns,
+                "sampling share": results["sampling_share"][name],
+            }
+            for name in SAMPLERS
+        }
+    ).T
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 160):
         print(table.to_string())
     print(f"peak memory: {results['peak_memory_mb']:.0f} MB; torch threads: {torch.get_num_threads()}; {source}")
@@ -147,8 +170,11 @@ def run_bench(out: Path | None = Path("bench.json"), data_dir=None, repeats: int
 
 # ---------------------------------------------------------------------------- at scale (issue 10)
 # Synthetic stand-ins: (users, items, distinct pairs before the 90/10 train/validation split).
-SCALES = {"ml-100k": (943, 1682, 100_000), "ml-1m": (6040, 3706, 1_000_209),
-          "ml-20m": (138_000, 27_000, 16_100_000)}  # ML-20M: 14.5 M training pairs
+SCALES = {
+    "ml-100k": (943, 1682, 100_000),
+    "ml-1m": (6040, 3706, 1_000_209),
+    "ml-20m": (138_000, 27_000, 16_100_000),
+}  # ML-20M: 14.5 M training pairs
 CATALOGUE_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 CATALOGUE_USERS = 1_000
 
@@ -170,8 +196,9 @@ def stand_in(n_users: int, n_items: int, n_pairs: int, seed: int = 0, name: str 
     keys = rng.permutation(keys)[:n_pairs]
     cut = int(keys.size * 0.9)
     tr, va = keys[:cut], keys[cut:]
-    return Dataset.from_pairs(name, n_users, n_items, train=(tr // n_items, tr % n_items),
-                              valid=(va // n_items, va % n_items))
+    return Dataset.from_pairs(
+        name, n_users, n_items, train=(tr // n_items, tr % n_items), valid=(va // n_items, va % n_items)
+    )
 
 
 def _scale_child(size: str, name: str, epochs: int) -> dict:
@@ -183,11 +210,17 @@ def _scale_child(size: str, name: str, epochs: int) -> dict:
     trainer = Trainer(dataset, name, cfg, BENCH_SAMPLER_PARAMS.get(name, {}), seed=0)
     trainer.run_epochs()
     r = trainer.history[-1]  # after a warm-up epoch where there is one
-    return {"n_pairs": int(dataset.train.nnz + dataset.valid.nnz), "n_train": int(dataset.train.nnz),
-            "epoch_seconds": r.epoch_seconds, "sample_seconds": r.sample_seconds, "update_seconds": r.train_seconds,
-            "diag_seconds": r.diag_seconds, "valid_seconds": r.eval_seconds,
-            "valid_users": int(r.valid.get("n_users", 0)),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+    return {
+        "n_pairs": int(dataset.train.nnz + dataset.valid.nnz),
+        "n_train": int(dataset.train.nnz),
+        "epoch_seconds": r.epoch_seconds,
+        "sample_seconds": r.sample_seconds,
+        "update_seconds": r.train_seconds,
+        "diag_seconds": r.diag_seconds,
+        "valid_seconds": r.eval_seconds,
+        "valid_users": int(r.valid.get("n_users", 0)),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+    }
 
 
 def _catalogue_child(name: str, n_items: int, batches: int = 10) -> dict:
@@ -196,8 +229,13 @@ def _catalogue_child(name: str, n_items: int, batches: int = 10) -> dict:
     dataset = stand_in(CATALOGUE_USERS, n_items, 50 * CATALOGUE_USERS, name=f"catalogue-{n_items}")
     seeds = RunSeeds(0)
     scorer = Scorer(MatrixFactorization(dataset.n_users, n_items, 64, generator=seeds.torch("init")))
-    sampler = SAMPLERS[name](dataset, 1, rng=seeds.numpy("sampler"), torch_generator=seeds.torch("sampler"),
-                             **BENCH_SAMPLER_PARAMS.get(name, {}))
+    sampler = SAMPLERS[name](
+        dataset,
+        1,
+        rng=seeds.numpy("sampler"),
+        torch_generator=seeds.torch("sampler"),
+        **BENCH_SAMPLER_PARAMS.get(name, {}),
+    )
     if name == "srns":
         sampler.on_epoch_end(1, scorer)
         sampler.on_epoch_end(2, scorer)
@@ -207,7 +245,7 @@ def _catalogue_child(name: str, n_items: int, batches: int = 10) -> dict:
     # a whole epoch's draws (IRGAN builds its distribution once per epoch: amortised over them)
     start = time.process_time()
     for b in range(n_batches):
-        sampler.sample(users[b * 1024:(b + 1) * 1024], items[b * 1024:(b + 1) * 1024], scorer)
+        sampler.sample(users[b * 1024 : (b + 1) * 1024], items[b * 1024 : (b + 1) * 1024], scorer)
     ms = 1e3 * (time.process_time() - start) / n_batches
     return {"ms": ms, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
 
@@ -220,8 +258,9 @@ def _in_child(fn, *args):
         return pool.submit(fn, *args).result()
 
 
-def run_scale_bench(sizes=("ml-100k",), samplers=None, catalogue: bool = False, out: Path | None = None,
-                    catalogue_sizes=CATALOGUE_SIZES) -> dict:
+def run_scale_bench(
+    sizes=("ml-100k",), samplers=None, catalogue: bool = False, out: Path | None = None, catalogue_sizes=CATALOGUE_SIZES
+) -> dict:
     """``bench --scale``: per size, seconds per epoch split into sampling / update / diagnostics /
     validation and the peak RSS, per sampler (each in its own process); with ``catalogue`` the
     sampling cost per batch of 1024 against the catalogue size (1k -> 1M items, 1,000 users).
@@ -233,9 +272,18 @@ def run_scale_bench(sizes=("ml-100k",), samplers=None, catalogue: bool = False, 
     ML-100K and ML-1M the second of two epochs, on ML-20M the first and only.
     """
     samplers = list(samplers or SAMPLERS)
-    results = {"scale": {}, "settings": {"batch": 1024, "dim": 64, "K": 1, "optimizer": TrainConfig().optimizer,
-                                         "dns_candidates": 32, "sizes": {k: SCALES[k] for k in sizes},
-                                         "clock": "CPU seconds (time.process_time), one torch thread"}}
+    results = {
+        "scale": {},
+        "settings": {
+            "batch": 1024,
+            "dim": 64,
+            "K": 1,
+            "optimizer": TrainConfig().optimizer,
+            "dns_candidates": 32,
+            "sizes": {k: SCALES[k] for k in sizes},
+            "clock": "CPU seconds (time.process_time), one torch thread",
+        },
+    }
     for size in sizes:
         entry = results["scale"].setdefault(size, {})
         for name in samplers:

@@ -29,8 +29,14 @@ __all__ = ["main", "build_parser", "run_compare", "results_table", "parse_seeds"
 
 IRGAN_KS = (3, 5, 10)
 # Training settings the CLI can override (flag -> TrainConfig field).
-_MODEL_FLAGS = (("dim", "dim", int), ("lr", "lr", float), ("l2", "l2", float), ("batch_size", "batch_size", int),
-                ("negatives", "n_negatives", int), ("patience", "patience", int))
+_MODEL_FLAGS = (
+    ("dim", "dim", int),
+    ("lr", "lr", float),
+    ("l2", "l2", float),
+    ("batch_size", "batch_size", int),
+    ("negatives", "n_negatives", int),
+    ("patience", "patience", int),
+)
 
 
 class _OneDefault(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -78,57 +84,100 @@ def _add_param(group, sname: str, spec) -> None:
     if choices:
         group.add_argument(_param_flag(sname, spec.name), dest=dest, default=None, choices=choices, help=text)
     elif getattr(spec, "boolean", False):
-        group.add_argument(_param_flag(sname, spec.name), dest=dest, default=None,
-                           action=argparse.BooleanOptionalAction, help=text)
+        group.add_argument(
+            _param_flag(sname, spec.name), dest=dest, default=None, action=argparse.BooleanOptionalAction, help=text
+        )
     else:
-        group.add_argument(_param_flag(sname, spec.name), dest=dest, default=None, metavar=spec.name.upper(),
-                           type=int if spec.integer else float, help=text)
+        group.add_argument(
+            _param_flag(sname, spec.name),
+            dest=dest,
+            default=None,
+            metavar=spec.name.upper(),
+            type=int if spec.integer else float,
+            help=text,
+        )
 
 
 def _presets_epilog() -> str:
     lines = ["training presets (--dataset / --protocol; the model options above override them):"]
     for kind in PRESET_KINDS:
         c = preset(kind)
-        lines.append(f"  {kind:16s} dim {c.dim}, lr {c.lr:g}, L2 {c.l2:g}, batch {c.batch_size}, K {c.n_negatives}, "
-                     f"epochs {c.epochs}, patience {c.patience}, top-K {c.eval_k}, {c.optimizer}")
+        lines.append(
+            f"  {kind:16s} dim {c.dim}, lr {c.lr:g}, L2 {c.l2:g}, batch {c.batch_size}, K {c.n_negatives}, "
+            f"epochs {c.epochs}, patience {c.patience}, top-K {c.eval_k}, {c.optimizer}"
+        )
     c = preset("ml-100k", "irgan")
-    lines.append(f"  {'--protocol irgan':16s} dim {c.dim}, lr {c.lr:g}, L2 {c.l2:g}, batch {c.batch_size}, "
-                 f"K {c.n_negatives}, epochs {c.epochs}, patience {c.patience}, top-K {c.eval_k}, {c.optimizer}")
+    lines.append(
+        f"  {'--protocol irgan':16s} dim {c.dim}, lr {c.lr:g}, L2 {c.l2:g}, batch {c.batch_size}, "
+        f"K {c.n_negatives}, epochs {c.epochs}, patience {c.patience}, top-K {c.eval_k}, {c.optimizer}"
+    )
     return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m negsamp_core",
-                                     description="Negative Sampling Lab: compare negative samplers for BPR-MF.")
+    parser = argparse.ArgumentParser(
+        prog="python -m negsamp_core", description="Negative Sampling Lab: compare negative samplers for BPR-MF."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    cmp = sub.add_parser("compare", help="train several samplers on equal terms and report metrics",
-                         formatter_class=_OneDefault, epilog=_presets_epilog())
+    cmp = sub.add_parser(
+        "compare",
+        help="train several samplers on equal terms and report metrics",
+        formatter_class=_OneDefault,
+        epilog=_presets_epilog(),
+    )
     data = cmp.add_argument_group("data")
     data.add_argument("--dataset", choices=DATASETS, default="synthetic")
-    data.add_argument("--data-dir", type=Path, default=None,
-                      help="folder holding ml-100k/ and/or ml-latest-small/ (else $NEGSAMP_DATA_DIR, then the cache)")
+    data.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder holding ml-100k/ and/or ml-latest-small/ (else $NEGSAMP_DATA_DIR, then the cache)",
+    )
     data.add_argument("--download", action="store_true", help="download MovieLens from GroupLens if not found")
     data.add_argument("--csv", type=Path, default=None, help="CSV file of user,item[,rating][,timestamp]")
-    data.add_argument("--split", choices=("u1", "random"), default=None,
-                      help="ML-100K split (default u1; ml-latest-small and CSV are always per-user random)")
-    data.add_argument("--threshold", type=float, default=None,
-                      help="minimum rating of a positive (default 4.0 where the data has ratings: MovieLens, a CSV "
-                           "with a rating column; giving it for data without ratings is an error)")
-    data.add_argument("--min-positives-to-split", type=int, default=10,
-                      help="a user with at least this many positives gets validation and test items (10%% of them "
-                           "each, at least one); users with fewer keep all in training and are not evaluated "
-                           "(default 10; the toy world and ML-100K u1's test file are fixed splits)")
+    data.add_argument(
+        "--split",
+        choices=("u1", "random"),
+        default=None,
+        help="ML-100K split (default u1; ml-latest-small and CSV are always per-user random)",
+    )
+    data.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="minimum rating of a positive (default 4.0 where the data has ratings: MovieLens, a CSV "
+        "with a rating column; giving it for data without ratings is an error)",
+    )
+    data.add_argument(
+        "--min-positives-to-split",
+        type=int,
+        default=10,
+        help="a user with at least this many positives gets validation and test items (10%% of them "
+        "each, at least one); users with fewer keep all in training and are not evaluated "
+        "(default 10; the toy world and ML-100K u1's test file are fixed splits)",
+    )
     run = cmp.add_argument_group("run")
-    run.add_argument("--protocol", choices=PROTOCOLS, default="default",
-                     help="irgan: ML-100K u1, test P@3/5/10 and NDCG@3/5/10 at the validation-best epoch")
+    run.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        default="default",
+        help="irgan: ML-100K u1, test P@3/5/10 and NDCG@3/5/10 at the validation-best epoch",
+    )
     run.add_argument("--samplers", default=",".join(SAMPLERS), help="comma-separated subset of " + ",".join(SAMPLERS))
     run.add_argument("--epochs", type=int, default=None, help="maximum epochs (preset default)")
     run.add_argument("--seed", type=int, default=None, help="the run seed (default 0)")
-    run.add_argument("--seeds", default=None,
-                     help="several seeds: a list (0,1,2,3,4) or a count (5 = seeds 0..4); the JSON adds per_seed and "
-                          "a summary with means, Student-t 95%% intervals and paired differences against RNS")
-    run.add_argument("--workers", type=int, default=1,
-                     help="seeds run in this many processes (one torch thread each); results do not depend on it")
+    run.add_argument(
+        "--seeds",
+        default=None,
+        help="several seeds: a list (0,1,2,3,4) or a count (5 = seeds 0..4); the JSON adds per_seed and "
+        "a summary with means, Student-t 95%% intervals and paired differences against RNS",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="seeds run in this many processes (one torch thread each); results do not depend on it",
+    )
     run.add_argument("--k", type=int, default=None, help="cut-off K of validation metrics and model selection")
     run.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -142,37 +191,61 @@ def build_parser() -> argparse.ArgumentParser:
         group = cmp.add_argument_group(f"{sname.upper()} ({cls.__doc__.strip().splitlines()[0][:60]}...)")
         for spec in cls.PARAMS:
             _add_param(group, sname, spec)
-    bench = sub.add_parser("bench", help="measure sampler throughput, epoch time and peak memory",
-                           formatter_class=_OneDefault)
+    bench = sub.add_parser(
+        "bench", help="measure sampler throughput, epoch time and peak memory", formatter_class=_OneDefault
+    )
     bench.add_argument("--out", type=Path, default=Path("bench.json"))
-    bench.add_argument("--data-dir", type=Path, default=None, help="folder holding ml-100k/ (else a synthetic stand-in)")
+    bench.add_argument(
+        "--data-dir", type=Path, default=None, help="folder holding ml-100k/ (else a synthetic stand-in)"
+    )
     bench.add_argument("--repeats", type=int, default=3, help="timed repetitions (best is reported)")
     bench.add_argument("--threads", type=int, default=None, help="torch threads (default 1, as in the app)")
-    bench.add_argument("--scale", nargs="+", choices=("ml-100k", "ml-1m", "ml-20m"), default=None,
-                       help="epoch split (sampling/update/diagnostics/validation) and peak RSS per sampler on "
-                            "synthetic stand-ins of these sizes, instead of the throughput benchmark")
-    bench.add_argument("--catalogue", action="store_true",
-                       help="with --scale: also the sampling cost per batch against the catalogue size (1k-1M items)")
+    bench.add_argument(
+        "--scale",
+        nargs="+",
+        choices=("ml-100k", "ml-1m", "ml-20m"),
+        default=None,
+        help="epoch split (sampling/update/diagnostics/validation) and peak RSS per sampler on "
+        "synthetic stand-ins of these sizes, instead of the throughput benchmark",
+    )
+    bench.add_argument(
+        "--catalogue",
+        action="store_true",
+        help="with --scale: also the sampling cost per batch against the catalogue size (1k-1M items)",
+    )
     bench.add_argument("--samplers", default=None, help="with --scale: a comma-separated subset of samplers")
-    sweep = sub.add_parser("sweep", help="run a grid of samplers x settings x seeds (local processes or Ray); "
-                                         "select on validation, report test for the selected setting",
-                           formatter_class=_OneDefault)
+    sweep = sub.add_parser(
+        "sweep",
+        help="run a grid of samplers x settings x seeds (local processes or Ray); "
+        "select on validation, report test for the selected setting",
+        formatter_class=_OneDefault,
+    )
     sweep.add_argument("--config", type=Path, required=True, help="the grid (TOML; see negsamp_core/sweep.py)")
     sweep.add_argument("--seeds", default=None, help="override the grid's seeds: a list (0,1,2) or a count (5)")
     sweep.add_argument("--workers", type=int, default=1, help="local worker processes, or Ray tasks in flight")
-    sweep.add_argument("--ray", default=None, metavar="ADDRESS",
-                       help="run the cells as Ray tasks: 'auto' or an address of a running cluster, or 'local' to "
-                            "start one here (needs requirements-ray.txt)")
-    sweep.add_argument("--out", type=Path, default=Path("sweep.json"),
-                       help="results, rewritten after each cell; an existing file of the same grid is resumed")
+    sweep.add_argument(
+        "--ray",
+        default=None,
+        metavar="ADDRESS",
+        help="run the cells as Ray tasks: 'auto' or an address of a running cluster, or 'local' to "
+        "start one here (needs requirements-ray.txt)",
+    )
+    sweep.add_argument(
+        "--out",
+        type=Path,
+        default=Path("sweep.json"),
+        help="results, rewritten after each cell; an existing file of the same grid is resumed",
+    )
     sweep.add_argument("--fresh", action="store_true", help="ignore the cells already in --out")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     from .lessons import LESSONS
 
-    lesson = sub.add_parser("lesson", help="run one of the source article's claims as an experiment and print its "
-                                           "verdict (computed from the run)", formatter_class=_OneDefault)
-    lesson.add_argument("id", nargs="?", choices=tuple(LESSONS), metavar="ID",
-                        help="lesson id: " + ", ".join(LESSONS))
+    lesson = sub.add_parser(
+        "lesson",
+        help="run one of the source article's claims as an experiment and print its verdict (computed from the run)",
+        formatter_class=_OneDefault,
+    )
+    lesson.add_argument("id", nargs="?", choices=tuple(LESSONS), metavar="ID", help="lesson id: " + ", ".join(LESSONS))
     lesson.add_argument("--list", action="store_true", help="list the lessons instead of running one")
     lesson.add_argument("--seed", type=int, default=0, help="the run seed (default 0)")
     lesson.add_argument("--epochs", type=int, default=None, help="epochs per arm (default: the lesson's)")
@@ -200,8 +273,10 @@ def run_lesson_command(args) -> int:
     print(f"{result['title']} (seed {result['seed']}, {result['epochs']} epochs, {result['seconds']:.1f} s)")
     for check in result["checks"]:
         print(f"  [{'holds' if check['holds'] else 'does not hold'}] {check['text']}")
-    print(f"Verdict: the claim {'holds' if result['holds'] else 'does not fully hold'} on this run. "
-          f"Answer borne out: {result['answer']}")
+    print(
+        f"Verdict: the claim {'holds' if result['holds'] else 'does not fully hold'} on this run. "
+        f"Answer borne out: {result['answer']}"
+    )
     return 0
 
 
@@ -257,9 +332,16 @@ def _load(args, seed: int):
     if args.protocol == "irgan":
         if args.dataset != "ml-100k" or args.split not in (None, "u1"):
             raise ValueError("--protocol irgan needs --dataset ml-100k with the u1 split")
-    return load_dataset(args.dataset, seed=seed, data_dir=args.data_dir, csv=args.csv, split=args.split,
-                        threshold=args.threshold, download=args.download or None,
-                        min_positives_to_split=args.min_positives_to_split)
+    return load_dataset(
+        args.dataset,
+        seed=seed,
+        data_dir=args.data_dir,
+        csv=args.csv,
+        split=args.split,
+        threshold=args.threshold,
+        download=args.download or None,
+        min_positives_to_split=args.min_positives_to_split,
+    )
 
 
 def _test_ks(args, cfg: TrainConfig, n_items: int) -> tuple:
@@ -279,16 +361,18 @@ def _run_seed(args, seed: int, quiet: bool) -> dict:
     for name in samplers:
         start = time.perf_counter()
         # IRGAN's protocol evaluates the generator: its validation picks the epoch and stops the run
-        select_on = "generator" if args.protocol == "irgan" and hasattr(SAMPLERS[name], "generator_state") \
-            else "recommender"
+        select_on = (
+            "generator" if args.protocol == "irgan" and hasattr(SAMPLERS[name], "generator_state") else "recommender"
+        )
         trainer = Trainer(dataset, name, cfg, params[name], seed=seed, select_on=select_on)
         label = name.upper() if len(parse_seeds(args.seeds, args.seed)) == 1 else f"{name.upper()} seed {seed}"
         bar = tqdm(total=cfg.epochs, desc=label, unit="epoch", disable=quiet, file=sys.stderr)
 
         def tick(record, bar=bar):
             bar.update(1)
-            bar.set_postfix({f"valid ndcg@{cfg.eval_k}": f"{record.valid[f'ndcg@{cfg.eval_k}']:.4f}",
-                             "fn": f"{record.fn_rate:.3f}"})
+            bar.set_postfix(
+                {f"valid ndcg@{cfg.eval_k}": f"{record.valid[f'ndcg@{cfg.eval_k}']:.4f}", "fn": f"{record.fn_rate:.3f}"}
+            )
 
         trainer.run_epochs(callback=tick)
         bar.close()
@@ -330,8 +414,13 @@ def run_compare(args) -> dict:
     first = outcomes[0]
     results = {
         "dataset": first["dataset"],
-        "config": {"protocol": args.protocol, "seed": seeds[0], "train": first["train"], "test_ks": first["test_ks"],
-                   "samplers": {n: first["runs"][n]["sampler_params"] for n in samplers}},
+        "config": {
+            "protocol": args.protocol,
+            "seed": seeds[0],
+            "train": first["train"],
+            "test_ks": first["test_ks"],
+            "samplers": {n: first["runs"][n]["sampler_params"] for n in samplers},
+        },
         "runs": first["runs"],
     }
     if len(seeds) == 1:
@@ -343,14 +432,28 @@ def run_compare(args) -> dict:
         for name, run in outcome["runs"].items():
             entry = {"best_epoch": run["best_epoch"], "test": run["test"]}
             entry.update({key: run[key] for key in GENERATOR_KEYS if key in run})
-            entry["diagnostics"] = {key: rows[name][key] for key in ("fn_rate", "hardness", "neg_popularity",
-                                                                     "sec_epoch", "valid_sec", "sample_share",
-                                                                     "scores_epoch", "x_rns")}
+            entry["diagnostics"] = {
+                key: rows[name][key]
+                for key in (
+                    "fn_rate",
+                    "hardness",
+                    "neg_popularity",
+                    "sec_epoch",
+                    "valid_sec",
+                    "sample_share",
+                    "scores_epoch",
+                    "x_rns",
+                )
+            }
             entry.update(stopped_early=run["stopped_early"], error=run["error"])
             per_seed[str(seed)][name] = entry
     results["config"]["seeds"] = seeds
-    results.update(seeds=seeds, per_seed=per_seed, summary=seeds_summary(per_seed),
-                   datasets={str(s): o["dataset"] for s, o in zip(seeds, outcomes)})
+    results.update(
+        seeds=seeds,
+        per_seed=per_seed,
+        summary=seeds_summary(per_seed),
+        datasets={str(s): o["dataset"] for s, o in zip(seeds, outcomes)},
+    )
     return results
 
 
@@ -375,10 +478,20 @@ def results_table(results: dict) -> pd.DataFrame:
         out.update({f"test {k}": v for k, v in row["test"].items()})
         for key in GENERATOR_KEYS:
             out.update({f"{key.replace('test_', '')} {k}": v for k, v in row.get(key, {}).items()})
-        out.update({"fn rate": row["fn_rate"], "hardness": row["hardness"], "neg score": row["neg_score"],
-                    "neg popularity": row["neg_popularity"], "s/epoch": row["sec_epoch"], "x RNS": row["x_rns"],
-                    "valid s/epoch": row["valid_sec"], "sampling share": row["sample_share"],
-                    "scores/epoch": row["scores_epoch"], "seconds": run["seconds"]})
+        out.update(
+            {
+                "fn rate": row["fn_rate"],
+                "hardness": row["hardness"],
+                "neg score": row["neg_score"],
+                "neg popularity": row["neg_popularity"],
+                "s/epoch": row["sec_epoch"],
+                "x RNS": row["x_rns"],
+                "valid s/epoch": row["valid_sec"],
+                "sampling share": row["sample_share"],
+                "scores/epoch": row["scores_epoch"],
+                "seconds": run["seconds"],
+            }
+        )
         rows[name.upper()] = out
     return pd.DataFrame.from_dict(rows, orient="index")  # per-column dtypes: epochs stay integers
 
@@ -399,16 +512,23 @@ def _seeds_table(results: dict) -> pd.DataFrame:
     headline = ["precision@5", "ndcg@5"] if irgan_protocol else [f"{train['select_metric']}@{train['eval_k']}"]
 
     def metrics(values: dict) -> dict:  # the IRGAN protocol reports P and NDCG only (as the paper)
-        return {f"test {_metric_label(k)}": _pm(v) for k, v in values.items()
-                if not (irgan_protocol and k.startswith("recall"))}
+        return {
+            f"test {_metric_label(k)}": _pm(v)
+            for k, v in values.items()
+            if not (irgan_protocol and k.startswith("recall"))
+        }
 
     rows = {}
     for name, entry in results["summary"].items():
         out = {"seeds": max((v["n"] for v in entry["test"].values()), default=0), **metrics(entry["test"])}
         diag = entry.get("diagnostics", {})
-        for key, label, digits in (("fn_rate", "fn rate", 4), ("hardness", "hardness", 4),
-                                   ("sec_epoch", "s/epoch", 4), ("x_rns", "x RNS", 2),
-                                   ("scores_epoch", "scores/epoch", 0)):
+        for key, label, digits in (
+            ("fn_rate", "fn rate", 4),
+            ("hardness", "hardness", 4),
+            ("sec_epoch", "s/epoch", 4),
+            ("x_rns", "x RNS", 2),
+            ("scores_epoch", "scores/epoch", 0),
+        ):
             if key in diag:
                 out[label] = _pm(diag[key], digits)
         for k, v in entry.get("vs_rns", {}).items():
@@ -422,7 +542,8 @@ def _seeds_table(results: dict) -> pd.DataFrame:
         for k, v in entry.get("adversarial_gain", {}).items():
             if k in headline:
                 rows[f"{name.upper()} (generator)"][f"G gain over start {_metric_label(k)}"] = _pm(
-                    {"mean": v["mean_diff"], "ci95_low": v["ci95_low"]})
+                    {"mean": v["mean_diff"], "ci95_low": v["ci95_low"]}
+                )
     return pd.DataFrame.from_dict(rows, orient="index").fillna("")
 
 

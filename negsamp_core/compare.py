@@ -38,8 +38,14 @@ class Comparison:
             setting (from the trainers).
     """
 
-    def __init__(self, dataset: Dataset, samplers, config: TrainConfig = TrainConfig(),
-                 sampler_params: Mapping | None = None, seed: int = 0):
+    def __init__(
+        self,
+        dataset: Dataset,
+        samplers,
+        config: TrainConfig = TrainConfig(),
+        sampler_params: Mapping | None = None,
+        seed: int = 0,
+    ):
         arms = as_arms(samplers)
         if not arms:
             raise ValueError("choose at least one sampler to compare")
@@ -47,8 +53,10 @@ class Comparison:
         self.dataset, self.config, self.seed = dataset, config, int(seed)
         self.arms: dict[str, Arm] = {arm.label: arm for arm in arms}
         self.trainers: dict[str, Trainer] = {
-            arm.label: Trainer(dataset, arm.sampler, config, {**dict(params.get(arm.sampler) or {}), **dict(arm.params)},
-                               seed) for arm in arms
+            arm.label: Trainer(
+                dataset, arm.sampler, config, {**dict(params.get(arm.sampler) or {}), **dict(arm.params)}, seed
+            )
+            for arm in arms
         }
 
     @property
@@ -63,8 +71,9 @@ class Comparison:
         """Advance every unfinished trainer by ``n_steps`` batches (lockstep in steps); keyed by arm label."""
         return {name: t.run_steps(n_steps) for name, t in self.trainers.items() if not t.done}
 
-    def run_for(self, seconds: float, max_steps: int | None = None,
-                steps_per_slice: int = 1) -> dict[str, list[EpochRecord]]:
+    def run_for(
+        self, seconds: float, max_steps: int | None = None, steps_per_slice: int = 1
+    ) -> dict[str, list[EpochRecord]]:
         """Round-robin slices of ``steps_per_slice`` batches per trainer until ``seconds`` pass
         or every unfinished trainer has run ``max_steps`` batches (at least one slice).
 
@@ -85,5 +94,6 @@ class Comparison:
     def run_epochs(self, n_epochs: int | None = None, callback=None) -> None:
         """Run each trainer for ``n_epochs`` (default: to the end), one after the other."""
         for name, trainer in self.trainers.items():
-            trainer.run_epochs(n_epochs, callback=None if callback is None else
-                               (lambda record, name=name: callback(name, record)))
+            trainer.run_epochs(
+                n_epochs, callback=None if callback is None else (lambda record, name=name: callback(name, record))
+            )

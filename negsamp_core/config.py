@@ -61,8 +61,14 @@ class TrainConfig:
 
     def validate(self, n_items: int | None = None) -> None:
         """Raise ValueError with advice for impossible values or combinations."""
-        positive_ints = {"dim": self.dim, "batch_size": self.batch_size, "n_negatives": self.n_negatives,
-                         "epochs": self.epochs, "eval_k": self.eval_k, "score_bins": self.score_bins}
+        positive_ints = {
+            "dim": self.dim,
+            "batch_size": self.batch_size,
+            "n_negatives": self.n_negatives,
+            "epochs": self.epochs,
+            "eval_k": self.eval_k,
+            "score_bins": self.score_bins,
+        }
         for key, value in positive_ints.items():
             if int(value) != value or value < 1:
                 raise ValueError(f"{key} must be a positive integer, got {value}")
@@ -75,8 +81,9 @@ class TrainConfig:
         if self.select_metric not in ("ndcg", "recall", "precision"):
             raise ValueError(f"select_metric must be ndcg, recall or precision, got {self.select_metric!r}")
         if self.eval_users is not None and (int(self.eval_users) != self.eval_users or self.eval_users < 0):
-            raise ValueError(f"eval_users must be None (automatic), 0 (all users) or a positive integer, "
-                             f"got {self.eval_users}")
+            raise ValueError(
+                f"eval_users must be None (automatic), 0 (all users) or a positive integer, got {self.eval_users}"
+            )
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience must be >= 1 or None, got {self.patience}")
         low, high = self.score_range
@@ -84,8 +91,9 @@ class TrainConfig:
             raise ValueError(f"score_range must be (low, high) with low < high, got {self.score_range}")
         if n_items is not None:
             if self.eval_k > n_items - 1:
-                raise ValueError(f"top-K = {self.eval_k} is not below the {n_items} items of this dataset: "
-                                 f"choose K <= {n_items - 1}")
+                raise ValueError(
+                    f"top-K = {self.eval_k} is not below the {n_items} items of this dataset: choose K <= {n_items - 1}"
+                )
 
     def replace(self, **changes) -> "TrainConfig":
         return replace(self, **changes)
@@ -129,28 +137,36 @@ PRESETS: dict[str, TrainConfig] = {
     # samplers), so the choice is made on the training fit; the toy world is for watching negatives.
     "toy": TrainConfig(dim=8, lr=0.05, batch_size=4, epochs=20, eval_k=3),
     # ML-100K u1 under IRGAN's protocol (see README "Quality bar"); also the real-data default.
-    "irgan-protocol": TrainConfig(dim=64, lr=0.002, l2=1e-4, batch_size=1024, epochs=100, patience=10,
-                                  init_std=0.01),
+    "irgan-protocol": TrainConfig(dim=64, lr=0.002, l2=1e-4, batch_size=1024, epochs=100, patience=10, init_std=0.01),
 }
 
 PRESET_KINDS = ("synthetic", "toy", "ml-100k", "ml-latest-small", "csv")
 PROTOCOLS = ("default", "irgan")
-_PRESET_OF_KIND = {"synthetic": "classroom", "toy": "toy", "ml-100k": "irgan-protocol",
-                   "ml-latest-small": "irgan-protocol", "csv": "irgan-protocol"}
+_PRESET_OF_KIND = {
+    "synthetic": "classroom",
+    "toy": "toy",
+    "ml-100k": "irgan-protocol",
+    "ml-latest-small": "irgan-protocol",
+    "csv": "irgan-protocol",
+}
 
 # Sampler settings that differ from each sampler's ParamSpec defaults, per dataset kind and protocol.
 _SAMPLER_DEFAULTS: dict[tuple[str, str], dict[str, dict]] = {
     # 12 items: fewer DNS candidates, G samples and SRNS memory than on a real catalogue.
-    ("toy", "default"): {"dns": {"candidates": 4}, "irgan": {"g_samples": 8, "g_epochs": 2, "temperature": 0.5},
-                         "srns": {"s1": 4, "s2": 4, "warmup": 3}},
+    ("toy", "default"): {
+        "dns": {"candidates": 4},
+        "irgan": {"g_samples": 8, "g_epochs": 2, "temperature": 0.5},
+        "srns": {"s1": 4, "s2": 4, "warmup": 3},
+    },
     # IRGAN's generator visibly learns (entropy falls, G's validation rises, harder negatives) without
     # going past PNS's popularity: soft τ for D's negatives, a reward baseline, more L2 on G (validation only).
     ("synthetic", "default"): {"irgan": {"baseline": True, "temperature": 2.0, "g_l2": 1e-3}},
     # Tuned on ML-100K u1 validation under IRGAN's protocol (see README, "Quality bar").
     # IRGAN: a DNS-pretrained generator of dimension 64 (as the released code starts G from a DNS model),
     # chosen on G's validation NDCG@10 (seed 0; irgan7's table in the README).
-    ("ml-100k", "irgan"): {"irgan": {"baseline": True, "temperature": 1.0, "g_lr": 0.001, "g_init": "dns",
-                                     "g_dim": 64, "g_init_std": 0.01}},
+    ("ml-100k", "irgan"): {
+        "irgan": {"baseline": True, "temperature": 1.0, "g_lr": 0.001, "g_init": "dns", "g_dim": 64, "g_init_std": 0.01}
+    },
 }
 
 

@@ -89,9 +89,17 @@ class EpochDiagnostics:
     FLUSH_ROWS = 65_536  # buffered negatives before a vectorised pass
     PROBE_BLOCK = 16_384  # probe uniforms drawn at once
 
-    def __init__(self, dataset: Dataset, uniform: UniformNonPositive,
-                 score: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], *, score_edges: np.ndarray,
-                 popularity_edges: np.ndarray, uniform_probe: int, rng: np.random.Generator):
+    def __init__(
+        self,
+        dataset: Dataset,
+        uniform: UniformNonPositive,
+        score: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+        *,
+        score_edges: np.ndarray,
+        popularity_edges: np.ndarray,
+        uniform_probe: int,
+        rng: np.random.Generator,
+    ):
         self.dataset, self.uniform, self.score = dataset, uniform, score
         self.score_edges, self.popularity_edges = score_edges, popularity_edges
         self.uniform_probe, self.rng = int(uniform_probe), rng
@@ -110,8 +118,17 @@ class EpochDiagnostics:
         self._pending: list[tuple] = []  # (users, negatives, pos_s, neg_s, probe items, probe scores)
         self._pending_rows = 0
 
-    def record_batch(self, users: np.ndarray, negatives: np.ndarray, pos_s, neg_s, loss: float,
-                     last: Mapping | None = None, *, hardness: np.ndarray | None = None) -> None:
+    def record_batch(
+        self,
+        users: np.ndarray,
+        negatives: np.ndarray,
+        pos_s,
+        neg_s,
+        loss: float,
+        last: Mapping | None = None,
+        *,
+        hardness: np.ndarray | None = None,
+    ) -> None:
         """Add one trained batch.
 
         Args:
@@ -147,10 +164,10 @@ class EpochDiagnostics:
         scores under the model of this step (the same draws as ``uniform.sample(probe, 1, rng)``)."""
         probe = users[: self.uniform_probe]  # (P,)
         if self._probe_at + probe.size > self._probe_draws.size:
-            rest = self._probe_draws[self._probe_at:]
+            rest = self._probe_draws[self._probe_at :]
             self._probe_draws = np.concatenate([rest, self.rng.random(max(self.PROBE_BLOCK, probe.size))])
             self._probe_at = 0
-        r = self._probe_draws[self._probe_at:self._probe_at + probe.size]
+        r = self._probe_draws[self._probe_at : self._probe_at + probe.size]
         self._probe_at += probe.size
         n_neg = self.uniform.n_negatives[probe]
         ranks = np.minimum((r * n_neg).astype(np.int64), n_neg - 1)
@@ -164,14 +181,17 @@ class EpochDiagnostics:
         if not self._pending:
             return
         users, negatives, pos_s, neg_s, probe_items, probe_scores = (
-            np.concatenate(parts) if len(parts) > 1 else parts[0] for parts in zip(*self._pending))
+            np.concatenate(parts) if len(parts) > 1 else parts[0] for parts in zip(*self._pending)
+        )
         self._pending, self._pending_rows = [], 0
         ds, sums = self.dataset, self.sums
         sums["fn"] += float(ds.is_false_negative(users[:, None], negatives).sum())
         sums["neg_score"] += float(neg_s.sum(dtype=np.float64))
         sums["pos_score"] += float(pos_s.sum(dtype=np.float64))
         sums["neg_pop"] += float(ds.item_popularity[negatives].sum())
-        self.pop_hist += np.bincount(self._pop_bin[negatives].ravel(), minlength=self.pop_hist.size)[: self.pop_hist.size]
+        self.pop_hist += np.bincount(self._pop_bin[negatives].ravel(), minlength=self.pop_hist.size)[
+            : self.pop_hist.size
+        ]
         self.hists["neg"] += self._score_hist(neg_s)
         self.hists["pos"] += self._score_hist(pos_s)
         self.n_uniform += probe_items.size
@@ -195,7 +215,8 @@ class EpochDiagnostics:
         """
         self._flush()
         out = {
-            "loss": self._mean("loss", self.n_pairs), "fn_rate": self._mean("fn", self.n_neg),
+            "loss": self._mean("loss", self.n_pairs),
+            "fn_rate": self._mean("fn", self.n_neg),
             "neg_score_mean": self._mean("neg_score", self.n_neg),
             "pos_score_mean": self._mean("pos_score", self.n_pairs),
             "uniform_score_mean": self._mean("uniform_score", self.n_uniform),

@@ -28,8 +28,19 @@ from .data import Dataset, SyntheticConfig, make_synthetic
 from .samplers import SAMPLERS
 from .training import EpochRecord, Trainer
 
-__all__ = ["Arm", "Check", "Lesson", "LessonRun", "LessonSession", "LESSONS", "CHECK_TEXTS", "run_lesson", "check_text", "srns_premise",
-           "catalogue_cost"]
+__all__ = [
+    "Arm",
+    "Check",
+    "Lesson",
+    "LessonRun",
+    "LessonSession",
+    "LESSONS",
+    "CHECK_TEXTS",
+    "run_lesson",
+    "check_text",
+    "srns_premise",
+    "catalogue_cost",
+]
 
 
 # ---------------------------------------------------------------------------- data types
@@ -116,11 +127,16 @@ class Lesson:
 
     def summary(self, lang: str = "en") -> dict:
         """JSON-ready description in ``lang`` (what ``lesson --list --json`` prints)."""
-        return {"id": self.id, "title": _text(self.title, lang), "claim": _text(self.claim, lang),
-                "question": _text(self.question, lang), "choices": [_text(c, lang) for c in self.choices],
-                "arms": [{"label": a.label, "sampler": a.sampler,
-                                                         "params": dict(a.params)} for a in self.arms],
-                "world": dict(self.world), "epochs": self.epochs}
+        return {
+            "id": self.id,
+            "title": _text(self.title, lang),
+            "claim": _text(self.claim, lang),
+            "question": _text(self.question, lang),
+            "choices": [_text(c, lang) for c in self.choices],
+            "arms": [{"label": a.label, "sampler": a.sampler, "params": dict(a.params)} for a in self.arms],
+            "world": dict(self.world),
+            "epochs": self.epochs,
+        }
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -183,11 +199,24 @@ def _three_directions(run: LessonRun):
     checks = [
         Check("quality", harder, {"s_d": f"{s_d:.3f}", "s_r": f"{s_r:.3f}"}),
         Check("bias", more_fn, {"f_d": _pct(f_d), "f_r": _pct(f_r), "x": f"{_ratio(f_d, f_r):.1f}"}),
-        Check("efficiency", c_d > c_r, {"c_d": f"{c_d:,.0f}", "c_r": f"{c_r:,.0f}", "t_d": f"{t_d:.3f}",
-                                        "t_r": f"{t_r:.3f}", "x": f"{_ratio(t_d, t_r):.1f}"}),
+        Check(
+            "efficiency",
+            c_d > c_r,
+            {
+                "c_d": f"{c_d:,.0f}",
+                "c_r": f"{c_r:,.0f}",
+                "t_d": f"{t_d:.3f}",
+                "t_r": f"{t_r:.3f}",
+                "x": f"{_ratio(t_d, t_r):.1f}",
+            },
+        ),
     ]
-    figures = {"neg_score": {"RNS": s_r, "DNS": s_d}, "fn_rate": {"RNS": f_r, "DNS": f_d},
-               "scores_per_epoch": {"RNS": c_r, "DNS": c_d}, "seconds_per_epoch": {"RNS": t_r, "DNS": t_d}}
+    figures = {
+        "neg_score": {"RNS": s_r, "DNS": s_d},
+        "fn_rate": {"RNS": f_r, "DNS": f_d},
+        "scores_per_epoch": {"RNS": c_r, "DNS": c_d},
+        "seconds_per_epoch": {"RNS": t_r, "DNS": t_d},
+    }
     return checks, figures, {(True, True): 0, (True, False): 1}.get((harder, more_fn), 2)
 
 
@@ -212,15 +241,26 @@ def _pns_popularity(run: LessonRun):
     checks = [
         Check("popular", p_p > 2 * p_r, {"p_p": f"{p_p:.1f}", "p_r": f"{p_r:.1f}", "x": f"{_ratio(p_p, p_r):.1f}"}),
         Check("fixed", drift_p < drift_d, {"d_p": _pct(drift_p), "d_d": _pct(drift_d)}),
-        Check("decays", rel_last < rel_first, {"first": f"{rel_first:.2f}", "last": f"{rel_last:.2f}",
-                                               "epochs": str(len(pns))}),
-        Check("group_bias", biased, {"major": _pct(fn_major), "minor": _pct(fn_minor), "x": f"{gap_pns:.1f}",
-                                     "x_rns": f"{gap_rns:.1f}"}),
+        Check(
+            "decays",
+            rel_last < rel_first,
+            {"first": f"{rel_first:.2f}", "last": f"{rel_last:.2f}", "epochs": str(len(pns))},
+        ),
+        Check(
+            "group_bias",
+            biased,
+            {"major": _pct(fn_major), "minor": _pct(fn_minor), "x": f"{gap_pns:.1f}", "x_rns": f"{gap_rns:.1f}"},
+        ),
     ]
-    figures = {"neg_popularity": {"RNS": p_r, "PNS": p_p}, "popularity_drift": {"PNS": drift_p, "DNS": drift_d},
-               "hardness_pns_over_dns": {"first": rel_first, "last": rel_last},
-               "fn_rate_by_group": {"PNS": {"majority": fn_major, "minority": fn_minor},
-                                    "RNS": {"majority": r_major, "minority": r_minor}}}
+    figures = {
+        "neg_popularity": {"RNS": p_r, "PNS": p_p},
+        "popularity_drift": {"PNS": drift_p, "DNS": drift_d},
+        "hardness_pns_over_dns": {"first": rel_first, "last": rel_last},
+        "fn_rate_by_group": {
+            "PNS": {"majority": fn_major, "minority": fn_minor},
+            "RNS": {"majority": r_major, "minority": r_minor},
+        },
+    }
     return checks, figures, 0 if fn_major > fn_minor else 1
 
 
@@ -230,17 +270,24 @@ def _dns_candidates(run: LessonRun):
     fn = [_mean(run.history(lb), "fn_rate") for lb in labels]
     n = [_n_negatives(run.history(lb)) for lb in labels]
     rns, m1 = run.history("RNS"), run.history("DNS M=1")
-    same = (len(rns) == len(m1) and all(a.loss == b.loss and a.fn_rate == b.fn_rate for a, b in zip(rns, m1))
-            and np.array_equal(run.trainers["RNS"].sampler.last["negatives"],
-                               run.trainers["DNS M=1"].sampler.last["negatives"]))
+    same = (
+        len(rns) == len(m1)
+        and all(a.loss == b.loss and a.fn_rate == b.fn_rate for a, b in zip(rns, m1))
+        and np.array_equal(
+            run.trainers["RNS"].sampler.last["negatives"], run.trainers["DNS M=1"].sampler.last["negatives"]
+        )
+    )
     more_fn = _rate_above(fn[1], n[1], fn[0], n[0]) and _rate_above(fn[2], n[2], fn[1], n[1])
     checks = [
         Check("harder", hard[0] < hard[1] < hard[2], {"values": ", ".join(f"{h:.3f}" for h in hard)}),
         Check("more_fn", more_fn, {"values": ", ".join(_pct(f) for f in fn)}),
         Check("m1_is_rns", same, {}),
     ]
-    figures = {"hardness": dict(zip(("M=1", "M=8", "M=32"), hard)), "fn_rate": dict(zip(("M=1", "M=8", "M=32"), fn)),
-               "m1_equals_rns": bool(same)}
+    figures = {
+        "hardness": dict(zip(("M=1", "M=8", "M=32"), hard)),
+        "fn_rate": dict(zip(("M=1", "M=8", "M=32"), fn)),
+        "m1_equals_rns": bool(same),
+    }
     return checks, figures, 0 if hard[2] > hard[0] and fn[2] > fn[0] else 1 if hard[2] > hard[0] else 2
 
 
@@ -259,12 +306,18 @@ def _irgan_game(run: LessonRun):
         Check("g_sharpens", h1 < h0, {"h0": f"{h0:.3f}", "h1": f"{h1:.3f}", "epochs": str(len(irgan))}),
         Check("g_learns", p1 > p_start, {"p_start": f"{p_start:.4f}", "p1": f"{p1:.4f}", "p_pop": f"{p_pop:.4f}"}),
         Check("d_harder", hard_i > hard_r, {"h_i": f"{hard_i:.3f}", "h_r": f"{hard_r:.3f}"}),
-        Check("gan_costly", c["IRGAN"] > max(c["RNS"], c["DNS M=8"]),
-              {"c_i": f"{c['IRGAN']:,.0f}", "c_d": f"{c['DNS M=8']:,.0f}", "c_r": f"{c['RNS']:,.0f}"}),
+        Check(
+            "gan_costly",
+            c["IRGAN"] > max(c["RNS"], c["DNS M=8"]),
+            {"c_i": f"{c['IRGAN']:,.0f}", "c_d": f"{c['DNS M=8']:,.0f}", "c_r": f"{c['RNS']:,.0f}"},
+        ),
     ]
-    figures = {"g_entropy_ratio": {"first": h0, "last": h1},
-               "g_precision": {"start": p_start, "last": p1, "popularity_ranking": p_pop},
-               "hardness": {"IRGAN": hard_i, "RNS": hard_r}, "scores_per_epoch": c}
+    figures = {
+        "g_entropy_ratio": {"first": h0, "last": h1},
+        "g_precision": {"start": p_start, "last": p1, "popularity_ranking": p_pop},
+        "hardness": {"IRGAN": hard_i, "RNS": hard_r},
+        "scores_per_epoch": c,
+    }
     return checks, figures, 0 if h1 < h0 else 1
 
 
@@ -277,9 +330,19 @@ def _false_negatives(run: LessonRun):
     checks = []
     for lb in model_based:
         above = _rate_above(rates[lb], n[lb], rates["RNS"], n["RNS"])
-        checks.append(Check(f"{lb.lower()}_above_rns", above, {"arm": lb, "f": _pct(rates[lb]), "f_r": _pct(rates["RNS"]),
-                                                               "x": f"{_ratio(rates[lb], rates['RNS']):.2f}"},
-                            template="above_rns"))
+        checks.append(
+            Check(
+                f"{lb.lower()}_above_rns",
+                above,
+                {
+                    "arm": lb,
+                    "f": _pct(rates[lb]),
+                    "f_r": _pct(rates["RNS"]),
+                    "x": f"{_ratio(rates[lb], rates['RNS']):.2f}",
+                },
+                template="above_rns",
+            )
+        )
     checks.append(Check("ordering", True, {"order": " > ".join(f"{lb} {_pct(rates[lb])}" for lb in order)}))
     return checks, {"fn_rate": rates, "ordering": order}, labels.index(order[0])
 
@@ -351,11 +414,17 @@ def srns_premise(snapshots: Sequence[np.ndarray], dataset: Dataset, top_share: f
                 wins_pop[-1].append(1.0 if std[k] > std[j] else 0.5 if std[k] == std[j] else 0.0)
     nan = float("nan")
     flat, flat_pop = [w for g in wins for w in g], [w for g in wins_pop for w in g]
-    return {"p": float(np.mean(flat)) if flat else nan, "n_pairs": len(flat), "p_ci95": _bootstrap_ci(wins, seed),
-            "p_popularity": float(np.mean(flat_pop)) if flat_pop else nan, "n_pairs_popularity": len(flat_pop),
-            "p_popularity_ci95": _bootstrap_ci(wins_pop, seed),
-            "std_fn": float(np.mean(std_fn)) if std_fn else nan, "std_tn": float(np.mean(std_tn)) if std_tn else nan,
-            "window": len(snapshots)}
+    return {
+        "p": float(np.mean(flat)) if flat else nan,
+        "n_pairs": len(flat),
+        "p_ci95": _bootstrap_ci(wins, seed),
+        "p_popularity": float(np.mean(flat_pop)) if flat_pop else nan,
+        "n_pairs_popularity": len(flat_pop),
+        "p_popularity_ci95": _bootstrap_ci(wins_pop, seed),
+        "std_fn": float(np.mean(std_fn)) if std_fn else nan,
+        "std_tn": float(np.mean(std_tn)) if std_tn else nan,
+        "window": len(snapshots),
+    }
 
 
 def _srns_variance(run: LessonRun):
@@ -367,17 +436,27 @@ def _srns_variance(run: LessonRun):
     signal, signal_pop = lo > 0.5, lo_p > 0.5  # the whole 95 % interval above "no signal"
     checks = [
         Check("premise", signal, {"p": _pct(p), "n": str(premise["n_pairs"]), "lo": _pct(lo), "hi": _pct(hi)}),
-        Check("premise_controls_popularity", signal_pop, {"p": _pct(p), "pp": _pct(pp), "lo": _pct(lo_p),
-                                                          "hi": _pct(hi_p), "n": str(premise["n_pairs_popularity"])}),
-        Check("alpha_fewer_fn", _rate_above(f0, _n_negatives(h0), f5, _n_negatives(h5)),
-              {"f5": _pct(f5), "f0": _pct(f0)}),
+        Check(
+            "premise_controls_popularity",
+            signal_pop,
+            {"p": _pct(p), "pp": _pct(pp), "lo": _pct(lo_p), "hi": _pct(hi_p), "n": str(premise["n_pairs_popularity"])},
+        ),
+        Check(
+            "alpha_fewer_fn", _rate_above(f0, _n_negatives(h0), f5, _n_negatives(h5)), {"f5": _pct(f5), "f0": _pct(f0)}
+        ),
     ]
     figures = {"premise": premise, "fn_rate": {"alpha=0": f0, "alpha=5": f5}}
     return checks, figures, 0 if signal and signal_pop else 1 if signal else 2
 
 
-def catalogue_cost(sizes: Sequence[int] = (1_000, 10_000, 100_000), n_users: int = 100, per_user: int = 20,
-                   batch: int = 1024, seed: int = 0, repeats: int = 3) -> dict:
+def catalogue_cost(
+    sizes: Sequence[int] = (1_000, 10_000, 100_000),
+    n_users: int = 100,
+    per_user: int = 20,
+    batch: int = 1024,
+    seed: int = 0,
+    repeats: int = 3,
+) -> dict:
     """Seconds one sampler spends drawing one epoch of negatives (and its epoch-end work) against a
     fixed random model, for catalogues of growing size: ``{sampler: {n_items: seconds}}``.
 
@@ -405,7 +484,7 @@ def catalogue_cost(sizes: Sequence[int] = (1_000, 10_000, 100_000), n_users: int
                 scorer = Scorer(model)
                 start = time.process_time()
                 for lo in range(0, u.size, batch):
-                    sampler.sample(u[lo:lo + batch], i[lo:lo + batch], scorer)
+                    sampler.sample(u[lo : lo + batch], i[lo : lo + batch], scorer)
                 sampler.on_epoch_end(1, scorer)
                 best = min(best, time.process_time() - start)
             out[name][int(n_items)] = best
@@ -423,18 +502,43 @@ def _cost(run: LessonRun):
     heuristic = [a.label for a in run.lesson.arms if SAMPLERS[a.sampler].family == "heuristic"]
     model_based = [lb for lb in labels if lb not in heuristic]
     checks = [
-        Check("model_based_costlier", min(scores[lb] for lb in model_based) > max(scores[lb] for lb in heuristic),
-              {"values": ", ".join(f"{lb} {scores[lb]:,.0f}" for lb in labels)}),
-        Check("gan_most", scores["IRGAN"] == max(scores.values()) and secs["IRGAN"] == max(secs.values()),
-              {"values": ", ".join(f"{lb} {x_rns[lb]:.1f}x" for lb in labels)}),
-        Check("srns_below_gan", secs["SRNS"] < secs["IRGAN"] and scores["SRNS"] < scores["IRGAN"],
-              {"t_s": f"{secs['SRNS']:.3f}", "c_s": f"{scores['SRNS']:,.0f}", "t_i": f"{secs['IRGAN']:.3f}",
-               "c_i": f"{scores['IRGAN']:,.0f}"}),
-        Check("catalogue", True, {"small": f"{sizes[0]:,}", "large": f"{sizes[-1]:,}",
-                                  "values": ", ".join(f"{lb} {growth[lb]:.1f}x" for lb in labels)}),
+        Check(
+            "model_based_costlier",
+            min(scores[lb] for lb in model_based) > max(scores[lb] for lb in heuristic),
+            {"values": ", ".join(f"{lb} {scores[lb]:,.0f}" for lb in labels)},
+        ),
+        Check(
+            "gan_most",
+            scores["IRGAN"] == max(scores.values()) and secs["IRGAN"] == max(secs.values()),
+            {"values": ", ".join(f"{lb} {x_rns[lb]:.1f}x" for lb in labels)},
+        ),
+        Check(
+            "srns_below_gan",
+            secs["SRNS"] < secs["IRGAN"] and scores["SRNS"] < scores["IRGAN"],
+            {
+                "t_s": f"{secs['SRNS']:.3f}",
+                "c_s": f"{scores['SRNS']:,.0f}",
+                "t_i": f"{secs['IRGAN']:.3f}",
+                "c_i": f"{scores['IRGAN']:,.0f}",
+            },
+        ),
+        Check(
+            "catalogue",
+            True,
+            {
+                "small": f"{sizes[0]:,}",
+                "large": f"{sizes[-1]:,}",
+                "values": ", ".join(f"{lb} {growth[lb]:.1f}x" for lb in labels),
+            },
+        ),
     ]
-    figures = {"seconds_per_epoch": secs, "x_rns": x_rns, "scores_per_epoch": scores,
-               "catalogue_seconds": {a.label: cat[a.sampler] for a in run.lesson.arms}, "catalogue_growth": growth}
+    figures = {
+        "seconds_per_epoch": secs,
+        "x_rns": x_rns,
+        "scores_per_epoch": scores,
+        "catalogue_seconds": {a.label: cat[a.sampler] for a in run.lesson.arms},
+        "catalogue_growth": growth,
+    }
     return checks, figures, labels.index(max(secs, key=secs.get))
 
 
@@ -444,100 +548,154 @@ def _cost(run: LessonRun):
 # 采样效率, 生成器 / 判别器.
 CHECK_TEXTS: dict[str, dict[str, str | tuple[str, str]]] = {
     "three-directions.quality": {
-        "en": ("Quality: DNS's negatives score {s_d} on average, RNS's {s_r}: harder.",
-               "Quality: DNS's negatives score {s_d} on average, RNS's {s_r}: not harder."),
-        "zh": ("采样质量：DNS 负例的平均得分为 {s_d}，RNS 为 {s_r}：更难（强负例）。",
-               "采样质量：DNS 负例的平均得分为 {s_d}，RNS 为 {s_r}：并没有更难。")},
+        "en": (
+            "Quality: DNS's negatives score {s_d} on average, RNS's {s_r}: harder.",
+            "Quality: DNS's negatives score {s_d} on average, RNS's {s_r}: not harder.",
+        ),
+        "zh": (
+            "采样质量：DNS 负例的平均得分为 {s_d}，RNS 为 {s_r}：更难（强负例）。",
+            "采样质量：DNS 负例的平均得分为 {s_d}，RNS 为 {s_r}：并没有更难。",
+        ),
+    },
     "three-directions.bias": {
         "en": "Bias: DNS picks {f_d} false negatives, RNS {f_r} ({x}x).",
-        "zh": "采样偏差：DNS 采到的伪负例占 {f_d}，RNS 为 {f_r}（{x} 倍）。"},
+        "zh": "采样偏差：DNS 采到的伪负例占 {f_d}，RNS 为 {f_r}（{x} 倍）。",
+    },
     "three-directions.efficiency": {
         "en": "Efficiency: DNS computes {c_d} model scores per epoch, RNS {c_r}; {t_d} s vs {t_r} s per epoch ({x}x).",
-        "zh": "采样效率：DNS 每轮计算 {c_d} 次模型打分，RNS 为 {c_r}；每轮 {t_d} 秒对 {t_r} 秒（{x} 倍）。"},
+        "zh": "采样效率：DNS 每轮计算 {c_d} 次模型打分，RNS 为 {c_r}；每轮 {t_d} 秒对 {t_r} 秒（{x} 倍）。",
+    },
     "pns-popularity.popular": {
         "en": "PNS's negatives have mean training popularity {p_p}, RNS's {p_r} ({x}x).",
-        "zh": "PNS 负例的平均训练流行度为 {p_p}，RNS 为 {p_r}（{x} 倍）。"},
+        "zh": "PNS 负例的平均训练流行度为 {p_p}，RNS 为 {p_r}（{x} 倍）。",
+    },
     "pns-popularity.fixed": {
-        "en": ("PNS's distribution is fixed: its negatives' popularity moves {d_p} over the run, DNS's {d_d}.",
-               "PNS's negatives' popularity moved {d_p} over the run, DNS's {d_d}: not flatter than DNS's."),
-        "zh": ("PNS 的分布在训练前就固定了：其负例的流行度在整个训练中只变化 {d_p}，DNS 变化 {d_d}。",
-               "PNS 负例的流行度变化了 {d_p}，DNS 为 {d_d}：并不比 DNS 更稳定。")},
+        "en": (
+            "PNS's distribution is fixed: its negatives' popularity moves {d_p} over the run, DNS's {d_d}.",
+            "PNS's negatives' popularity moved {d_p} over the run, DNS's {d_d}: not flatter than DNS's.",
+        ),
+        "zh": (
+            "PNS 的分布在训练前就固定了：其负例的流行度在整个训练中只变化 {d_p}，DNS 变化 {d_d}。",
+            "PNS 负例的流行度变化了 {d_p}，DNS 为 {d_d}：并不比 DNS 更稳定。",
+        ),
+    },
     "pns-popularity.decays": {
-        "en": ("PNS's hardness relative to DNS's fell from {first} at epoch 1 to {last} at epoch {epochs}.",
-               "PNS's hardness relative to DNS's went from {first} at epoch 1 to {last} at epoch {epochs}: no decay."),
-        "zh": ("PNS 负例的难度相对 DNS 从第 1 轮的 {first} 降到第 {epochs} 轮的 {last}：信息量在衰减。",
-               "PNS 负例的难度相对 DNS 从第 1 轮的 {first} 变为第 {epochs} 轮的 {last}：没有衰减。")},
+        "en": (
+            "PNS's hardness relative to DNS's fell from {first} at epoch 1 to {last} at epoch {epochs}.",
+            "PNS's hardness relative to DNS's went from {first} at epoch 1 to {last} at epoch {epochs}: no decay.",
+        ),
+        "zh": (
+            "PNS 负例的难度相对 DNS 从第 1 轮的 {first} 降到第 {epochs} 轮的 {last}：信息量在衰减。",
+            "PNS 负例的难度相对 DNS 从第 1 轮的 {first} 变为第 {epochs} 轮的 {last}：没有衰减。",
+        ),
+    },
     "pns-popularity.group_bias": {
-        "en": ("Global popularity follows the majority: PNS's false-negative rate is {major} for the majority and "
-               "{minor} for the minority ({x}x; RNS {x_rns}x).",
-               "PNS's false-negative rate is {major} for the majority and {minor} for the minority ({x}x; RNS "
-               "{x_rns}x): no group bias beyond noise."),
-        "zh": ("全局流行度反映的是多数群体的口味：PNS 对多数群体的伪负例率为 {major}，少数群体为 {minor}（{x} 倍；RNS 为 {x_rns} 倍）。",
-               "PNS 对多数群体的伪负例率为 {major}，少数群体为 {minor}（{x} 倍；RNS 为 {x_rns} 倍）：没有超出噪声的群体偏差。")},
+        "en": (
+            "Global popularity follows the majority: PNS's false-negative rate is {major} for the majority and "
+            "{minor} for the minority ({x}x; RNS {x_rns}x).",
+            "PNS's false-negative rate is {major} for the majority and {minor} for the minority ({x}x; RNS "
+            "{x_rns}x): no group bias beyond noise.",
+        ),
+        "zh": (
+            "全局流行度反映的是多数群体的口味：PNS 对多数群体的伪负例率为 {major}，少数群体为 {minor}（{x} 倍；RNS 为 {x_rns} 倍）。",
+            "PNS 对多数群体的伪负例率为 {major}，少数群体为 {minor}（{x} 倍；RNS 为 {x_rns} 倍）：没有超出噪声的群体偏差。",
+        ),
+    },
     "dns-candidates.harder": {
         "en": "Hardness (mean σ(s_uj − s_ui)) for M = 1, 8, 32: {values}.",
-        "zh": "M = 1、8、32 时负例的难度（σ(s_uj − s_ui) 的均值）：{values}。"},
+        "zh": "M = 1、8、32 时负例的难度（σ(s_uj − s_ui) 的均值）：{values}。",
+    },
     "dns-candidates.more_fn": {
         "en": "False-negative rate for M = 1, 8, 32: {values}.",
-        "zh": "M = 1、8、32 时的伪负例率：{values}。"},
+        "zh": "M = 1、8、32 时的伪负例率：{values}。",
+    },
     "dns-candidates.m1_is_rns": {
-        "en": ("DNS with M = 1 reproduced RNS draw for draw (same losses and negatives).",
-               "DNS with M = 1 did NOT reproduce RNS exactly."),
-        "zh": ("M = 1 的 DNS 与 RNS 逐次完全一致（损失和负例都相同）。", "M = 1 的 DNS 与 RNS 并不完全一致。")},
+        "en": (
+            "DNS with M = 1 reproduced RNS draw for draw (same losses and negatives).",
+            "DNS with M = 1 did NOT reproduce RNS exactly.",
+        ),
+        "zh": ("M = 1 的 DNS 与 RNS 逐次完全一致（损失和负例都相同）。", "M = 1 的 DNS 与 RNS 并不完全一致。"),
+    },
     "irgan-game.g_sharpens": {
-        "en": ("The generator's entropy (share of the uniform entropy) fell from {h0} after epoch 1 to {h1} after "
-               "epoch {epochs}: its distribution sharpened.",
-               "The generator's entropy (share of the uniform entropy) went from {h0} after epoch 1 to {h1} after "
-               "epoch {epochs}: it did not sharpen."),
-        "zh": ("生成器分布的熵（相对均匀分布）从第 1 轮后的 {h0} 降到第 {epochs} 轮后的 {h1}：分布变得更集中。",
-               "生成器分布的熵（相对均匀分布）从第 1 轮后的 {h0} 变为第 {epochs} 轮后的 {h1}：并没有变得更集中。")},
+        "en": (
+            "The generator's entropy (share of the uniform entropy) fell from {h0} after epoch 1 to {h1} after "
+            "epoch {epochs}: its distribution sharpened.",
+            "The generator's entropy (share of the uniform entropy) went from {h0} after epoch 1 to {h1} after "
+            "epoch {epochs}: it did not sharpen.",
+        ),
+        "zh": (
+            "生成器分布的熵（相对均匀分布）从第 1 轮后的 {h0} 降到第 {epochs} 轮后的 {h1}：分布变得更集中。",
+            "生成器分布的熵（相对均匀分布）从第 1 轮后的 {h0} 变为第 {epochs} 轮后的 {h1}：并没有变得更集中。",
+        ),
+    },
     "irgan-game.g_learns": {
         "en": "The generator's own validation precision: {p_start} before training, {p1} at the end (a popularity "
-              "ranking scores {p_pop}).",
-        "zh": "生成器自身的验证集精确率：训练前 {p_start}，训练结束时 {p1}（按流行度排序为 {p_pop}）。"},
+        "ranking scores {p_pop}).",
+        "zh": "生成器自身的验证集精确率：训练前 {p_start}，训练结束时 {p1}（按流行度排序为 {p_pop}）。",
+    },
     "irgan-game.d_harder": {
         "en": "The discriminator's negatives from the generator have hardness {h_i}, RNS's {h_r}.",
-        "zh": "判别器从生成器得到的负例难度为 {h_i}，RNS 为 {h_r}。"},
+        "zh": "判别器从生成器得到的负例难度为 {h_i}，RNS 为 {h_r}。",
+    },
     "irgan-game.gan_costly": {
         "en": "Model scores per epoch (generator included): IRGAN {c_i}, DNS {c_d}, RNS {c_r}.",
-        "zh": "每轮模型打分次数（含生成器）：IRGAN {c_i}，DNS {c_d}，RNS {c_r}。"},
+        "zh": "每轮模型打分次数（含生成器）：IRGAN {c_i}，DNS {c_d}，RNS {c_r}。",
+    },
     "false-negatives.above_rns": {
-        "en": ("{arm}: {f} false negatives vs RNS {f_r} ({x}x, above RNS by more than 2 standard errors).",
-               "{arm}: {f} false negatives vs RNS {f_r} ({x}x, not above RNS by 2 standard errors)."),
-        "zh": ("{arm}：伪负例占 {f}，RNS 为 {f_r}（{x} 倍，超过 RNS 两个标准误以上）。",
-               "{arm}：伪负例占 {f}，RNS 为 {f_r}（{x} 倍，没有超过 RNS 两个标准误）。")},
+        "en": (
+            "{arm}: {f} false negatives vs RNS {f_r} ({x}x, above RNS by more than 2 standard errors).",
+            "{arm}: {f} false negatives vs RNS {f_r} ({x}x, not above RNS by 2 standard errors).",
+        ),
+        "zh": (
+            "{arm}：伪负例占 {f}，RNS 为 {f_r}（{x} 倍，超过 RNS 两个标准误以上）。",
+            "{arm}：伪负例占 {f}，RNS 为 {f_r}（{x} 倍，没有超过 RNS 两个标准误）。",
+        ),
+    },
     "false-negatives.ordering": {
         "en": "From most to fewest false negatives: {order}.",
-        "zh": "伪负例从多到少：{order}。"},
+        "zh": "伪负例从多到少：{order}。",
+    },
     "srns-variance.premise": {
-        "en": ("At matched mean score, a hard true negative's ρ fluctuates more than a false negative's in {p} of {n} "
-               "pairs (95 % interval {lo}-{hi}; 50 % = no signal).",
-               "At matched mean score, a hard true negative's ρ fluctuates more than a false negative's in only {p} of "
-               "{n} pairs (95 % interval {lo}-{hi}; 50 % = no signal): no support for the premise."),
-        "zh": ("在平均得分相同的情况下，强负例的 ρ 比伪负例波动更大的比例为 {p}（共 {n} 对，95% 区间 {lo}-{hi}；50% 表示没有信号）。",
-               "在平均得分相同的情况下，强负例的 ρ 比伪负例波动更大的比例只有 {p}（共 {n} 对，95% 区间 {lo}-{hi}；50% 表示没有信号）：不支持该前提。")},
+        "en": (
+            "At matched mean score, a hard true negative's ρ fluctuates more than a false negative's in {p} of {n} "
+            "pairs (95 % interval {lo}-{hi}; 50 % = no signal).",
+            "At matched mean score, a hard true negative's ρ fluctuates more than a false negative's in only {p} of "
+            "{n} pairs (95 % interval {lo}-{hi}; 50 % = no signal): no support for the premise.",
+        ),
+        "zh": (
+            "在平均得分相同的情况下，强负例的 ρ 比伪负例波动更大的比例为 {p}（共 {n} 对，95% 区间 {lo}-{hi}；50% 表示没有信号）。",
+            "在平均得分相同的情况下，强负例的 ρ 比伪负例波动更大的比例只有 {p}（共 {n} 对，95% 区间 {lo}-{hi}；50% 表示没有信号）：不支持该前提。",
+        ),
+    },
     "srns-variance.premise_controls_popularity": {
-        "en": ("Matched on popularity too: {pp} of {n} pairs ({lo}-{hi}); the signal survives the popularity control "
-               "({p} -> {pp}).",
-               "Matched on popularity too: {pp} of {n} pairs ({lo}-{hi}); the signal was popularity, not being a false "
-               "negative ({p} -> {pp})."),
-        "zh": ("再按流行度匹配：{pp}（共 {n} 对，{lo}-{hi}）；控制流行度后信号依然存在（{p} → {pp}）。",
-               "再按流行度匹配：{pp}（共 {n} 对，{lo}-{hi}）；信号来自流行度，而不是伪负例本身（{p} → {pp}）。")},
+        "en": (
+            "Matched on popularity too: {pp} of {n} pairs ({lo}-{hi}); the signal survives the popularity control "
+            "({p} -> {pp}).",
+            "Matched on popularity too: {pp} of {n} pairs ({lo}-{hi}); the signal was popularity, not being a false "
+            "negative ({p} -> {pp}).",
+        ),
+        "zh": (
+            "再按流行度匹配：{pp}（共 {n} 对，{lo}-{hi}）；控制流行度后信号依然存在（{p} → {pp}）。",
+            "再按流行度匹配：{pp}（共 {n} 对，{lo}-{hi}）；信号来自流行度，而不是伪负例本身（{p} → {pp}）。",
+        ),
+    },
     "srns-variance.alpha_fewer_fn": {
         "en": "False-negative rate with α = 5: {f5}; with α = 0 (hardness only): {f0}.",
-        "zh": "α = 5 时伪负例率为 {f5}；α = 0（只看难度）时为 {f0}。"},
-    "cost.model_based_costlier": {
-        "en": "Model scores per epoch: {values}.",
-        "zh": "每轮模型打分次数：{values}。"},
+        "zh": "α = 5 时伪负例率为 {f5}；α = 0（只看难度）时为 {f0}。",
+    },
+    "cost.model_based_costlier": {"en": "Model scores per epoch: {values}.", "zh": "每轮模型打分次数：{values}。"},
     "cost.gan_most": {
         "en": "Seconds per epoch (median after the warm-up epoch, arms interleaved), as a multiple of RNS: {values}.",
-        "zh": "每轮耗时（去掉预热轮后的中位数，各臂交替运行），以 RNS 的倍数表示：{values}。"},
+        "zh": "每轮耗时（去掉预热轮后的中位数，各臂交替运行），以 RNS 的倍数表示：{values}。",
+    },
     "cost.srns_below_gan": {
         "en": "SRNS: {t_s} s and {c_s} scores per epoch; IRGAN: {t_i} s and {c_i}.",
-        "zh": "SRNS：每轮 {t_s} 秒、{c_s} 次打分；IRGAN：{t_i} 秒、{c_i} 次。"},
+        "zh": "SRNS：每轮 {t_s} 秒、{c_s} 次打分；IRGAN：{t_i} 秒、{c_i} 次。",
+    },
     "cost.catalogue": {
         "en": "Sampling one epoch as the catalogue grows from {small} to {large} items: {values}.",
-        "zh": "物品库从 {small} 增长到 {large} 时，采样一轮的耗时增长：{values}。"},
+        "zh": "物品库从 {small} 增长到 {large} 时，采样一轮的耗时增长：{values}。",
+    },
 }
 
 
@@ -558,124 +716,204 @@ def check_text(lesson_id: str, check: Check, lang: str = "en") -> str:
 _FIVE = (Arm("RNS", "rns"), Arm("PNS", "pns"), Arm("DNS", "dns"), Arm("IRGAN", "irgan"), Arm("SRNS", "srns"))
 
 
-
 def _t(en: str, zh: str) -> dict:
     return {"en": en, "zh": zh}
 
 
-LESSONS: dict[str, Lesson] = {lesson.id: lesson for lesson in (
-    Lesson(
-        id="three-directions",
-        title=_t("Three directions: quality, bias, efficiency", "三个方向：采样质量、采样偏差、采样效率"),
-        claim=_t("Negative sampling pulls three ways: informative (hard) negatives, few false negatives, low cost.",
-                 "负采样研究有三个方向：负例要有信息量（强负例），伪负例要少，代价要低。"),
-        question=_t("Compared with uniform sampling (RNS), what does DNS (best of M = 8 candidates) do?",
-                    "与均匀随机采样（RNS）相比，DNS（从 M = 8 个候选中选得分最高的）会怎样？"),
-        choices=(_t("Harder negatives, more false negatives, more computation", "负例更难、伪负例更多、计算更多"),
-                 _t("Harder negatives, fewer false negatives, more computation", "负例更难、伪负例更少、计算更多"),
-                 _t("About the same negatives at a higher cost", "负例差不多，只是代价更高")),
-        arms=(Arm("RNS", "rns"), Arm("DNS M=8", "dns", {"candidates": 8})), verdict=_three_directions,
-        why=_t("A sampler that looks at the model's scores finds negatives the model still ranks high: they carry large "
-               "gradients (quality). But an unobserved item the model ranks high is often one the user would like: a "
-               "false negative (bias). And looking costs model scores (efficiency). No sampler wins all three.",
-               "看模型打分的采样器能找到模型仍然排得很高的负例，它们的梯度大（采样质量）。但模型排得高的未观测物品，往往正是"
-               "用户会喜欢的物品，也就是伪负例（采样偏差）。而且“看一眼”本身就要计算模型打分（采样效率）。没有哪个采样器能三者兼得。")),
-    Lesson(
-        id="pns-popularity",
-        title=_t("PNS: popularity, fixed before training", "PNS：训练前就固定的流行度分布"),
-        claim=_t("PNS samples popular items with a distribution fixed before training; its informativeness decays, and "
-                 "global popularity is biased when user groups differ.",
-                 "PNS 按训练前就固定的流行度分布采样；它的信息量会衰减；当用户群体口味不同时，全局流行度是有偏的。"),
-        question=_t("In a world with a majority and a minority taste group, whose false-negative rate does PNS raise?",
-                    "在一个有多数和少数两个口味群体的世界里，PNS 会提高哪个群体的伪负例率？"),
-        choices=(_t("The majority's", "多数群体"), _t("The minority's", "少数群体")),
-        arms=(Arm("RNS", "rns"), Arm("PNS α=0.75", "pns", {"alpha": 0.75}), Arm("DNS M=8", "dns", {"candidates": 8})),
-        world={"minority_share": 0.2}, verdict=_pns_popularity, probes=("group_fn",),
-        why=_t("PNS counts how many users interacted with each item. That count is the majority's taste: its popular "
-               "items are what majority users like but have not seen yet (false negatives), while for the minority they "
-               "are easy, uninformative negatives. And because the distribution never changes, the model soon ranks those "
-               "items low anyway, so PNS's negatives get easier relative to DNS's.",
-               "PNS 统计每个物品被多少用户交互过，这个计数反映的是多数群体的口味：热门物品正是多数用户喜欢但还没看到的物品（伪负例），"
-               "而对少数群体来说它们是容易、没有信息量的负例。而且分布从不改变，模型很快就会把这些物品排得很低，所以 PNS 的负例相对 DNS "
-               "越来越容易。")),
-    Lesson(
-        id="dns-candidates",
-        title=_t("DNS: the best of M candidates", "DNS：从 M 个候选中选最难的"),
-        claim=_t("DNS scores M uniform candidates with the current model and keeps the highest.",
-                 "DNS 用当前模型给 M 个均匀采样的候选打分，保留得分最高的一个。"),
-        question=_t("As M grows from 1 to 32, DNS's negatives become ...", "当 M 从 1 增加到 32 时，DNS 的负例会……"),
-        choices=(_t("Harder, with more false negatives", "更难，伪负例也更多"),
-                 _t("Harder, with fewer false negatives", "更难，伪负例更少"), _t("Easier", "更容易")),
-        arms=(Arm("RNS", "rns"), Arm("DNS M=1", "dns", {"candidates": 1}), Arm("DNS M=8", "dns", {"candidates": 8}),
-              Arm("DNS M=32", "dns", {"candidates": 32})), verdict=_dns_candidates,
-        why=_t("The maximum of M scores grows with M, so the kept negative is harder. The unobserved items the model "
-               "scores highest are also the ones the user is most likely to like: false negatives grow too. With M = 1 "
-               "there is nothing to choose: DNS is RNS.",
-               "M 个得分的最大值随 M 增大，所以留下的负例更难。但模型打分最高的未观测物品，也最可能是用户喜欢的：伪负例也随之增多。"
-               "M = 1 时无可选择：DNS 就是 RNS。")),
-    Lesson(
-        id="irgan-game",
-        title=_t("IRGAN: a generator against a discriminator", "IRGAN：生成器与判别器的博弈"),
-        claim=_t("A generator picks negatives to fool the discriminator; DNS is IRGAN with G = D; GAN samplers are slow.",
-                 "生成器挑选负例去“骗过”判别器；DNS 就是 G = D 时的 IRGAN；基于 GAN 的采样器很慢。"),
-        question=_t("While IRGAN trains, the generator's distribution over negatives becomes ...",
-                    "IRGAN 训练过程中，生成器给出的负例分布会变得……"),
-        choices=(_t("Sharper (lower entropy): it learns which items fool the discriminator",
-                    "更集中（熵更低）：它学会了哪些物品能骗过判别器"),
-                 _t("Flatter: it spreads out", "更平坦：更分散")),
-        arms=(Arm("RNS", "rns"), Arm("DNS M=8", "dns", {"candidates": 8}), Arm("IRGAN", "irgan")),
-        verdict=_irgan_game, probes=("g_start",), epochs=30,
-        why=_t("The generator is rewarded for proposing items the discriminator scores high, so its softmax concentrates on "
-               "them; the discriminator then trains against harder negatives. If the generator were the discriminator itself "
-               "and put all its mass on the best of M uniform candidates, this would be exactly DNS. Training a second model "
-               "every epoch is what makes GAN samplers slow.",
-               "生成器提出判别器打分高的物品就会得到奖励，所以它的 softmax 会集中到这些物品上；判别器于是用更难的负例训练。如果生成器"
-               "就是判别器本身，并把全部概率放在 M 个均匀候选中最好的那个上，这就正是 DNS。每轮都要多训练一个模型，这正是 GAN 类采样器慢的原因。")),
-    Lesson(
-        id="false-negatives",
-        title=_t("False negatives: unobserved is not disliked", "伪负例：未观测不等于不喜欢"),
-        claim=_t("Unobserved is not disliked; hard-negative samplers pick more false negatives.",
-                 "未观测不等于不喜欢；寻找强负例的采样器会采到更多伪负例。"),
-        question=_t("Which sampler picks the most false negatives?", "哪个采样器采到的伪负例最多？"),
-        choices=tuple(_t(a.label, a.label) for a in _FIVE), arms=_FIVE, verdict=_false_negatives,
-        why=_t("On the synthetic world we know every item each user likes. An item that is liked but not a training "
-               "positive is a false negative when sampled. Samplers that seek high-scoring items find them more often, "
-               "because the model rightly scores liked items high.",
-               "在合成世界里，我们知道每个用户真正喜欢的所有物品。一个被喜欢但不是训练正例的物品，被采成负例时就是伪负例。"
-               "寻找高分物品的采样器更常采到它们，因为模型本来就（正确地）给喜欢的物品打高分。")),
-    Lesson(
-        id="srns-variance",
-        title=_t("SRNS: stable false negatives, fluctuating hard negatives?", "SRNS：伪负例稳定、强负例波动？"),
-        claim=_t("False negatives score high and stable; hard true negatives score high and fluctuate; SRNS samples by "
-                 "the variance.",
-                 "伪负例得分高且稳定；真正的强负例得分高但波动大；SRNS 据此用方差来采样。"),
-        question=_t("On this world, at equal mean score, whose score fluctuates more over the last epochs?",
-                    "在这个世界里，平均得分相同时，最近几轮谁的得分波动更大？"),
-        choices=(_t("Hard true negatives, even controlling for popularity (the premise holds)",
-                    "真正的强负例，控制流行度后依然如此（前提成立）"),
-                 _t("Hard true negatives, but only because of popularity", "真正的强负例，但只是因为流行度"),
-                 _t("Neither: no signal", "都不是：没有信号")),
-        arms=(Arm("SRNS α=0", "srns", {"alpha": 0.0}), Arm("SRNS α=5", "srns", {"alpha": 5.0})),
-        verdict=_srns_variance, probes=("snapshots",),
-        why=_t("SRNS's paper observed that false negatives keep a high, stable score while hard true negatives fluctuate, "
-               "and adds the score's standard deviation to the choice. A claim like this is a hypothesis: compare items at "
-               "the same mean score, then control for popularity (popular items' embeddings move more), and see whether "
-               "the signal survives.",
-               "SRNS 的论文观察到：伪负例的得分高且稳定，而真正的强负例得分波动，于是把得分的标准差加进选择标准。这样的论断是一个假设："
-               "先在相同平均得分下比较，再控制流行度（热门物品的嵌入变化更大），看信号是否还在。")),
-    Lesson(
-        id="cost",
-        title=_t("Efficiency: what each sampler costs", "采样效率：每个采样器的代价"),
-        claim=_t("Model-based samplers cost more; GAN-based ones most; SRNS less than GAN.",
-                 "基于模型的负采样代价更高；基于 GAN 的最高；SRNS 低于 GAN。"),
-        question=_t("Which sampler takes the most time per epoch?", "哪个采样器每轮耗时最多？"),
-        choices=tuple(_t(a.label, a.label) for a in _FIVE), arms=_FIVE, verdict=_cost, probes=("catalogue",),
-        why=_t("RNS and PNS draw from fixed distributions: no model score. DNS scores M candidates per negative, SRNS its "
-               "memory and fresh candidates plus an epoch-end snapshot, IRGAN a whole second model over every item for every "
-               "user. On a large catalogue only the cost that does not grow with the number of items stays cheap.",
-               "RNS 和 PNS 从固定分布中采样，不需要模型打分。DNS 每个负例要给 M 个候选打分，SRNS 要给记忆中的物品和新候选打分，"
-               "还要在每轮结束时做快照，IRGAN 则要为每个用户对所有物品运行第二个模型。物品库很大时，只有不随物品数增长的代价才便宜。")),
-)}
+LESSONS: dict[str, Lesson] = {
+    lesson.id: lesson
+    for lesson in (
+        Lesson(
+            id="three-directions",
+            title=_t("Three directions: quality, bias, efficiency", "三个方向：采样质量、采样偏差、采样效率"),
+            claim=_t(
+                "Negative sampling pulls three ways: informative (hard) negatives, few false negatives, low cost.",
+                "负采样研究有三个方向：负例要有信息量（强负例），伪负例要少，代价要低。",
+            ),
+            question=_t(
+                "Compared with uniform sampling (RNS), what does DNS (best of M = 8 candidates) do?",
+                "与均匀随机采样（RNS）相比，DNS（从 M = 8 个候选中选得分最高的）会怎样？",
+            ),
+            choices=(
+                _t("Harder negatives, more false negatives, more computation", "负例更难、伪负例更多、计算更多"),
+                _t("Harder negatives, fewer false negatives, more computation", "负例更难、伪负例更少、计算更多"),
+                _t("About the same negatives at a higher cost", "负例差不多，只是代价更高"),
+            ),
+            arms=(Arm("RNS", "rns"), Arm("DNS M=8", "dns", {"candidates": 8})),
+            verdict=_three_directions,
+            why=_t(
+                "A sampler that looks at the model's scores finds negatives the model still ranks high: they carry large "
+                "gradients (quality). But an unobserved item the model ranks high is often one the user would like: a "
+                "false negative (bias). And looking costs model scores (efficiency). No sampler wins all three.",
+                "看模型打分的采样器能找到模型仍然排得很高的负例，它们的梯度大（采样质量）。但模型排得高的未观测物品，往往正是"
+                "用户会喜欢的物品，也就是伪负例（采样偏差）。而且“看一眼”本身就要计算模型打分（采样效率）。没有哪个采样器能三者兼得。",
+            ),
+        ),
+        Lesson(
+            id="pns-popularity",
+            title=_t("PNS: popularity, fixed before training", "PNS：训练前就固定的流行度分布"),
+            claim=_t(
+                "PNS samples popular items with a distribution fixed before training; its informativeness decays, and "
+                "global popularity is biased when user groups differ.",
+                "PNS 按训练前就固定的流行度分布采样；它的信息量会衰减；当用户群体口味不同时，全局流行度是有偏的。",
+            ),
+            question=_t(
+                "In a world with a majority and a minority taste group, whose false-negative rate does PNS raise?",
+                "在一个有多数和少数两个口味群体的世界里，PNS 会提高哪个群体的伪负例率？",
+            ),
+            choices=(_t("The majority's", "多数群体"), _t("The minority's", "少数群体")),
+            arms=(
+                Arm("RNS", "rns"),
+                Arm("PNS α=0.75", "pns", {"alpha": 0.75}),
+                Arm("DNS M=8", "dns", {"candidates": 8}),
+            ),
+            world={"minority_share": 0.2},
+            verdict=_pns_popularity,
+            probes=("group_fn",),
+            why=_t(
+                "PNS counts how many users interacted with each item. That count is the majority's taste: its popular "
+                "items are what majority users like but have not seen yet (false negatives), while for the minority they "
+                "are easy, uninformative negatives. And because the distribution never changes, the model soon ranks those "
+                "items low anyway, so PNS's negatives get easier relative to DNS's.",
+                "PNS 统计每个物品被多少用户交互过，这个计数反映的是多数群体的口味：热门物品正是多数用户喜欢但还没看到的物品（伪负例），"
+                "而对少数群体来说它们是容易、没有信息量的负例。而且分布从不改变，模型很快就会把这些物品排得很低，所以 PNS 的负例相对 DNS "
+                "越来越容易。",
+            ),
+        ),
+        Lesson(
+            id="dns-candidates",
+            title=_t("DNS: the best of M candidates", "DNS：从 M 个候选中选最难的"),
+            claim=_t(
+                "DNS scores M uniform candidates with the current model and keeps the highest.",
+                "DNS 用当前模型给 M 个均匀采样的候选打分，保留得分最高的一个。",
+            ),
+            question=_t(
+                "As M grows from 1 to 32, DNS's negatives become ...", "当 M 从 1 增加到 32 时，DNS 的负例会……"
+            ),
+            choices=(
+                _t("Harder, with more false negatives", "更难，伪负例也更多"),
+                _t("Harder, with fewer false negatives", "更难，伪负例更少"),
+                _t("Easier", "更容易"),
+            ),
+            arms=(
+                Arm("RNS", "rns"),
+                Arm("DNS M=1", "dns", {"candidates": 1}),
+                Arm("DNS M=8", "dns", {"candidates": 8}),
+                Arm("DNS M=32", "dns", {"candidates": 32}),
+            ),
+            verdict=_dns_candidates,
+            why=_t(
+                "The maximum of M scores grows with M, so the kept negative is harder. The unobserved items the model "
+                "scores highest are also the ones the user is most likely to like: false negatives grow too. With M = 1 "
+                "there is nothing to choose: DNS is RNS.",
+                "M 个得分的最大值随 M 增大，所以留下的负例更难。但模型打分最高的未观测物品，也最可能是用户喜欢的：伪负例也随之增多。"
+                "M = 1 时无可选择：DNS 就是 RNS。",
+            ),
+        ),
+        Lesson(
+            id="irgan-game",
+            title=_t("IRGAN: a generator against a discriminator", "IRGAN：生成器与判别器的博弈"),
+            claim=_t(
+                "A generator picks negatives to fool the discriminator; DNS is IRGAN with G = D; GAN samplers are slow.",
+                "生成器挑选负例去“骗过”判别器；DNS 就是 G = D 时的 IRGAN；基于 GAN 的采样器很慢。",
+            ),
+            question=_t(
+                "While IRGAN trains, the generator's distribution over negatives becomes ...",
+                "IRGAN 训练过程中，生成器给出的负例分布会变得……",
+            ),
+            choices=(
+                _t(
+                    "Sharper (lower entropy): it learns which items fool the discriminator",
+                    "更集中（熵更低）：它学会了哪些物品能骗过判别器",
+                ),
+                _t("Flatter: it spreads out", "更平坦：更分散"),
+            ),
+            arms=(Arm("RNS", "rns"), Arm("DNS M=8", "dns", {"candidates": 8}), Arm("IRGAN", "irgan")),
+            verdict=_irgan_game,
+            probes=("g_start",),
+            epochs=30,
+            why=_t(
+                "The generator is rewarded for proposing items the discriminator scores high, so its softmax concentrates on "
+                "them; the discriminator then trains against harder negatives. If the generator were the discriminator itself "
+                "and put all its mass on the best of M uniform candidates, this would be exactly DNS. Training a second model "
+                "every epoch is what makes GAN samplers slow.",
+                "生成器提出判别器打分高的物品就会得到奖励，所以它的 softmax 会集中到这些物品上；判别器于是用更难的负例训练。如果生成器"
+                "就是判别器本身，并把全部概率放在 M 个均匀候选中最好的那个上，这就正是 DNS。每轮都要多训练一个模型，这正是 GAN 类采样器慢的原因。",
+            ),
+        ),
+        Lesson(
+            id="false-negatives",
+            title=_t("False negatives: unobserved is not disliked", "伪负例：未观测不等于不喜欢"),
+            claim=_t(
+                "Unobserved is not disliked; hard-negative samplers pick more false negatives.",
+                "未观测不等于不喜欢；寻找强负例的采样器会采到更多伪负例。",
+            ),
+            question=_t("Which sampler picks the most false negatives?", "哪个采样器采到的伪负例最多？"),
+            choices=tuple(_t(a.label, a.label) for a in _FIVE),
+            arms=_FIVE,
+            verdict=_false_negatives,
+            why=_t(
+                "On the synthetic world we know every item each user likes. An item that is liked but not a training "
+                "positive is a false negative when sampled. Samplers that seek high-scoring items find them more often, "
+                "because the model rightly scores liked items high.",
+                "在合成世界里，我们知道每个用户真正喜欢的所有物品。一个被喜欢但不是训练正例的物品，被采成负例时就是伪负例。"
+                "寻找高分物品的采样器更常采到它们，因为模型本来就（正确地）给喜欢的物品打高分。",
+            ),
+        ),
+        Lesson(
+            id="srns-variance",
+            title=_t("SRNS: stable false negatives, fluctuating hard negatives?", "SRNS：伪负例稳定、强负例波动？"),
+            claim=_t(
+                "False negatives score high and stable; hard true negatives score high and fluctuate; SRNS samples by "
+                "the variance.",
+                "伪负例得分高且稳定；真正的强负例得分高但波动大；SRNS 据此用方差来采样。",
+            ),
+            question=_t(
+                "On this world, at equal mean score, whose score fluctuates more over the last epochs?",
+                "在这个世界里，平均得分相同时，最近几轮谁的得分波动更大？",
+            ),
+            choices=(
+                _t(
+                    "Hard true negatives, even controlling for popularity (the premise holds)",
+                    "真正的强负例，控制流行度后依然如此（前提成立）",
+                ),
+                _t("Hard true negatives, but only because of popularity", "真正的强负例，但只是因为流行度"),
+                _t("Neither: no signal", "都不是：没有信号"),
+            ),
+            arms=(Arm("SRNS α=0", "srns", {"alpha": 0.0}), Arm("SRNS α=5", "srns", {"alpha": 5.0})),
+            verdict=_srns_variance,
+            probes=("snapshots",),
+            why=_t(
+                "SRNS's paper observed that false negatives keep a high, stable score while hard true negatives fluctuate, "
+                "and adds the score's standard deviation to the choice. A claim like this is a hypothesis: compare items at "
+                "the same mean score, then control for popularity (popular items' embeddings move more), and see whether "
+                "the signal survives.",
+                "SRNS 的论文观察到：伪负例的得分高且稳定，而真正的强负例得分波动，于是把得分的标准差加进选择标准。这样的论断是一个假设："
+                "先在相同平均得分下比较，再控制流行度（热门物品的嵌入变化更大），看信号是否还在。",
+            ),
+        ),
+        Lesson(
+            id="cost",
+            title=_t("Efficiency: what each sampler costs", "采样效率：每个采样器的代价"),
+            claim=_t(
+                "Model-based samplers cost more; GAN-based ones most; SRNS less than GAN.",
+                "基于模型的负采样代价更高；基于 GAN 的最高；SRNS 低于 GAN。",
+            ),
+            question=_t("Which sampler takes the most time per epoch?", "哪个采样器每轮耗时最多？"),
+            choices=tuple(_t(a.label, a.label) for a in _FIVE),
+            arms=_FIVE,
+            verdict=_cost,
+            probes=("catalogue",),
+            why=_t(
+                "RNS and PNS draw from fixed distributions: no model score. DNS scores M candidates per negative, SRNS its "
+                "memory and fresh candidates plus an epoch-end snapshot, IRGAN a whole second model over every item for every "
+                "user. On a large catalogue only the cost that does not grow with the number of items stays cheap.",
+                "RNS 和 PNS 从固定分布中采样，不需要模型打分。DNS 每个负例要给 M 个候选打分，SRNS 要给记忆中的物品和新候选打分，"
+                "还要在每轮结束时做快照，IRGAN 则要为每个用户对所有物品运行第二个模型。物品库很大时，只有不随物品数增长的代价才便宜。",
+            ),
+        ),
+    )
+}
 
 
 # ---------------------------------------------------------------------------- running
@@ -711,11 +949,14 @@ class LessonSession:
         self.world = {**dict(lesson.world), **dict(world or {})}
         self.config = lesson.config().replace(epochs=int(epochs or lesson.epochs))
         self.dataset = make_synthetic(SyntheticConfig(**self.world), seed=self.seed)
-        self.trainers: dict[str, Trainer] = {arm.label: Trainer(self.dataset, arm.sampler, self.config,
-                                                                lesson.params(arm), seed=self.seed)
-                                             for arm in lesson.arms}
-        self.probes: dict = {"group_fn": {lb: {0: [0, 0], 1: [0, 0]} for lb in self.trainers},
-                             "snapshots": {lb: [] for lb in self.trainers}}
+        self.trainers: dict[str, Trainer] = {
+            arm.label: Trainer(self.dataset, arm.sampler, self.config, lesson.params(arm), seed=self.seed)
+            for arm in lesson.arms
+        }
+        self.probes: dict = {
+            "group_fn": {lb: {0: [0, 0], 1: [0, 0]} for lb in self.trainers},
+            "snapshots": {lb: [] for lb in self.trainers},
+        }
         if "g_start" in lesson.probes:
             from .metrics import evaluate, popularity_scores
 
@@ -780,18 +1021,26 @@ class LessonSession:
         checks, figures, answer = lesson.verdict(run)
         texts = [check_text(lesson.id, c, lang) for c in checks]
         return {
-            "lesson": lesson.id, "title": _text(lesson.title, lang), "holds": bool(all(c.holds for c in checks)),
+            "lesson": lesson.id,
+            "title": _text(lesson.title, lang),
+            "holds": bool(all(c.holds for c in checks)),
             "checks": [{"name": c.name, "holds": bool(c.holds), "text": t} for c, t in zip(checks, texts)],
-            "verdict": " ".join(texts), "figures": _rounded(figures),
+            "verdict": " ".join(texts),
+            "figures": _rounded(figures),
             "prediction_choices": [_text(c, lang) for c in lesson.choices],
-            "answer": _text(lesson.choices[answer], lang), "answer_index": int(answer), "why": _text(lesson.why, lang),
-            "epochs": self.config.epochs, "seed": self.seed, "world": dict(self.world),
+            "answer": _text(lesson.choices[answer], lang),
+            "answer_index": int(answer),
+            "why": _text(lesson.why, lang),
+            "epochs": self.config.epochs,
+            "seed": self.seed,
+            "world": dict(self.world),
             "seconds": round(self.seconds, 2),
         }
 
 
-def run_lesson(lesson_id: str, seed: int = 0, epochs: int | None = None, world: Mapping | None = None,
-               lang: str = "en") -> dict:
+def run_lesson(
+    lesson_id: str, seed: int = 0, epochs: int | None = None, world: Mapping | None = None, lang: str = "en"
+) -> dict:
     """Run a lesson headless to the end and return its JSON-ready verdict.
 
     Args:

@@ -52,9 +52,15 @@ def metrics_from_hits(hits: np.ndarray, n_relevant: np.ndarray, ks: Sequence[int
 EVAL_CHUNK_SCORES = 1 << 22  # scores held at once by :func:`evaluate` (16 MB of float32)
 
 
-def evaluate(score_all: Callable[[torch.Tensor], torch.Tensor], dataset: Dataset, split: str = "valid",
-             ks: Sequence[int] = (10,), batch_users: int | None = None, per_user: bool = False,
-             users: np.ndarray | None = None) -> dict:
+def evaluate(
+    score_all: Callable[[torch.Tensor], torch.Tensor],
+    dataset: Dataset,
+    split: str = "valid",
+    ks: Sequence[int] = (10,),
+    batch_users: int | None = None,
+    per_user: bool = False,
+    users: np.ndarray | None = None,
+) -> dict:
     """Rank all items for every user with a positive in ``split`` and average the metrics.
 
     Memory is bounded whatever the size: users are ranked in chunks of ``batch_users`` rows of
@@ -98,12 +104,12 @@ def evaluate(score_all: Callable[[torch.Tensor], torch.Tensor], dataset: Dataset
     hits = np.zeros((users.size, k_max), dtype=bool)
     with torch.no_grad():
         for start in range(0, users.size, batch_users):
-            batch = users[start:start + batch_users]
+            batch = users[start : start + batch_users]
             scores = score_all(torch.from_numpy(batch)).float().clone()  # (B, I)
             rows, cols = known.gather(batch)
             scores[torch.from_numpy(rows), torch.from_numpy(cols)] = -torch.inf
             top = torch.topk(scores, k_max, dim=1).indices.numpy()  # (B, K_max)
-            hits[start:start + batch.size] = truth.contains(batch[:, None], top)
+            hits[start : start + batch.size] = truth.contains(batch[:, None], top)
     values = metrics_from_hits(hits, truth.counts[users], ks)
     result = {name: float(v.mean()) for name, v in values.items()}
     result["n_users"] = int(users.size)

@@ -33,9 +33,18 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import torch
 
-__all__ = ["RowSparseOptimizer", "RowSGD", "RowAdagrad", "LazyAdam", "OPTIMIZERS", "AUTO_LAZY_SHARE",
-           "resolve_optimizer", "make_optimizer", "coalesce",
-           "sum_rows"]
+__all__ = [
+    "RowSparseOptimizer",
+    "RowSGD",
+    "RowAdagrad",
+    "LazyAdam",
+    "OPTIMIZERS",
+    "AUTO_LAZY_SHARE",
+    "resolve_optimizer",
+    "make_optimizer",
+    "coalesce",
+    "sum_rows",
+]
 
 
 def coalesce(parts: Sequence[tuple[np.ndarray, np.ndarray]], slot: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
@@ -166,8 +175,9 @@ class LazyAdam(RowSparseOptimizer):
     dense fused Adam; without the fused kernel the single-tensor arithmetic is used.
     """
 
-    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8):
+    def __init__(
+        self, params: Iterable, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+    ):
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps})
 
     def _update(self, jobs) -> None:
@@ -183,20 +193,37 @@ class LazyAdam(RowSparseOptimizer):
             by_group.setdefault(id(group), (group, []))[1].append((tables, rows, grad, gathered, state["step"]))
         for group, items in by_group.values():
             beta1, beta2 = group["betas"]
-            values, grads, m, v, steps = ([it[3][0] for it in items], [it[2] for it in items],
-                                          [it[3][1] for it in items], [it[3][2] for it in items],
-                                          [it[4] for it in items])
+            values, grads, m, v, steps = (
+                [it[3][0] for it in items],
+                [it[2] for it in items],
+                [it[3][1] for it in items],
+                [it[3][2] for it in items],
+                [it[4] for it in items],
+            )
             torch._foreach_add_(steps, 1)
             if _FUSED:
-                torch._fused_adam_(values, grads, m, v, [], steps, amsgrad=False, lr=group["lr"], beta1=beta1,
-                                   beta2=beta2, weight_decay=0.0, eps=group["eps"], maximize=False)
+                torch._fused_adam_(
+                    values,
+                    grads,
+                    m,
+                    v,
+                    [],
+                    steps,
+                    amsgrad=False,
+                    lr=group["lr"],
+                    beta1=beta1,
+                    beta2=beta2,
+                    weight_decay=0.0,
+                    eps=group["eps"],
+                    maximize=False,
+                )
             else:  # pragma: no cover - torch without the fused CPU kernel
                 for p, g, m1, v1, step in zip(values, grads, m, v, steps):
                     t = float(step)
                     m1.lerp_(g, 1 - beta1)
                     v1.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                    denom = (v1.sqrt() / math.sqrt(1 - beta2 ** t)).add_(group["eps"])
-                    p.addcdiv_(m1, denom, value=-group["lr"] / (1 - beta1 ** t))
+                    denom = (v1.sqrt() / math.sqrt(1 - beta2**t)).add_(group["eps"])
+                    p.addcdiv_(m1, denom, value=-group["lr"] / (1 - beta1**t))
             for tables, rows, _, gathered, _ in items:
                 for table, new in zip(tables, gathered):
                     table[rows] = new.numpy()
@@ -208,7 +235,7 @@ _FUSED = hasattr(torch, "_fused_adam_")
 # name -> description; "adam" is the dense reference, "auto" picks one of the two Adams by scale.
 OPTIMIZERS = {
     "auto": "dense Adam when a step touches more than 10 % of the embedding rows (small data: the classroom "
-            "world, ML-100K, where it is faster), else lazy Adam (large data)",
+    "world, ML-100K, where it is faster), else lazy Adam (large data)",
     "lazy_adam": "Adam on the batch's rows only (row-sparse; O(B·d) per step)",
     "adam": "dense Adam over every row at every step (torch.optim.Adam, fused; O((U + I)·d) per step)",
     "adagrad": "Adagrad on the batch's rows (row-sparse; equal to dense Adagrad)",

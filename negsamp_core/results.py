@@ -19,15 +19,35 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["epoch_seconds", "epoch_scores", "run_summary", "summarize_runs", "mean_interval", "seeds_summary",
-           "to_jsonable", "t_quantile", "INTERVAL", "GENERATOR_KEYS", "DIAGNOSTICS"]
+__all__ = [
+    "epoch_seconds",
+    "epoch_scores",
+    "run_summary",
+    "summarize_runs",
+    "mean_interval",
+    "seeds_summary",
+    "to_jsonable",
+    "t_quantile",
+    "INTERVAL",
+    "GENERATOR_KEYS",
+    "DIAGNOSTICS",
+]
 
 INTERVAL = "student-t 95%"
 # Optional per-run test results summarised like "test" when present (IRGAN's generator).
 GENERATOR_KEYS = ("test_generator", "test_generator_init")
 # Per-run diagnostics of run_summary that are also summarised over seeds.
-DIAGNOSTICS = ("fn_rate", "hardness", "neg_score", "neg_popularity", "sec_epoch", "valid_sec", "sample_share",
-               "scores_epoch", "x_rns")
+DIAGNOSTICS = (
+    "fn_rate",
+    "hardness",
+    "neg_score",
+    "neg_popularity",
+    "sec_epoch",
+    "valid_sec",
+    "sample_share",
+    "scores_epoch",
+    "x_rns",
+)
 
 
 def _get(record, key: str, default=0.0):
@@ -65,8 +85,23 @@ def run_summary(history: Sequence, best_epoch: int | None = None, test: Mapping 
         row["test"] = {k: v for k, v in test.items() if k != "n_users"}
     nan = float("nan")
     if not history:
-        row.update(dict.fromkeys(("fn_rate", "hardness", "neg_score", "neg_popularity", "sec_epoch", "valid_sec",
-                                  "sample_share", "scores_epoch", "loss"), nan), valid={})
+        row.update(
+            dict.fromkeys(
+                (
+                    "fn_rate",
+                    "hardness",
+                    "neg_score",
+                    "neg_popularity",
+                    "sec_epoch",
+                    "valid_sec",
+                    "sample_share",
+                    "scores_epoch",
+                    "loss",
+                ),
+                nan,
+            ),
+            valid={},
+        )
         return row
     timed = history[1:] if len(history) > 1 else history  # the first epoch is a warm-up
     seconds = [epoch_seconds(r) for r in timed]
@@ -76,11 +111,15 @@ def run_summary(history: Sequence, best_epoch: int | None = None, test: Mapping 
 
     best = history[best_epoch - 1] if best_epoch and best_epoch <= len(history) else history[-1]
     row.update(
-        fn_rate=mean("fn_rate"), hardness=mean("hardness_mean"), neg_score=mean("neg_score_mean"),
-        neg_popularity=mean("neg_popularity_mean"), sec_epoch=float(np.mean(seconds)),
+        fn_rate=mean("fn_rate"),
+        hardness=mean("hardness_mean"),
+        neg_score=mean("neg_score_mean"),
+        neg_popularity=mean("neg_popularity_mean"),
+        sec_epoch=float(np.mean(seconds)),
         valid_sec=mean("eval_seconds"),
         sample_share=float(sum(_get(r, "sample_seconds") for r in timed) / max(sum(seconds), 1e-12)),
-        scores_epoch=float(np.mean([epoch_scores(r) for r in history])), loss=float(_get(history[-1], "loss", nan)),
+        scores_epoch=float(np.mean([epoch_scores(r) for r in history])),
+        loss=float(_get(history[-1], "loss", nan)),
         valid={k: v for k, v in dict(_get(best, "valid", {})).items() if k != "n_users"},
     )
     return row
@@ -105,9 +144,38 @@ def summarize_runs(runs: Mapping[str, Mapping]) -> dict[str, dict]:
 
 # ---------------------------------------------------------------------------- over seeds
 # Two-sided 95 % Student-t quantiles t_{0.975, df} for df = 1..30.
-_T975 = (12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281, 2.2010, 2.1788, 2.1604,
-         2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555,
-         2.0518, 2.0484, 2.0452, 2.0423)
+_T975 = (
+    12.7062,
+    4.3027,
+    3.1824,
+    2.7764,
+    2.5706,
+    2.4469,
+    2.3646,
+    2.3060,
+    2.2622,
+    2.2281,
+    2.2010,
+    2.1788,
+    2.1604,
+    2.1448,
+    2.1314,
+    2.1199,
+    2.1098,
+    2.1009,
+    2.0930,
+    2.0860,
+    2.0796,
+    2.0739,
+    2.0687,
+    2.0639,
+    2.0595,
+    2.0555,
+    2.0518,
+    2.0484,
+    2.0452,
+    2.0423,
+)
 
 
 def t_quantile(df: int) -> float:
@@ -117,8 +185,12 @@ def t_quantile(df: int) -> float:
     if df <= len(_T975):
         return _T975[df - 1]
     z = 1.959964
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2) \
+    return (
+        z
+        + (z**3 + z) / (4 * df)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
         + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
+    )
 
 
 def mean_interval(values) -> dict:
@@ -172,8 +244,9 @@ def seeds_summary(per_seed: Mapping[str, Mapping[str, Mapping]]) -> dict:
             entry["vs_rns"] = _paired(pairs, entry["test"])
         if all(r.get("test_generator") and r.get("test_generator_init") for r in runs):
             # what adversarial training added to the pretrained generator, seed by seed
-            entry["adversarial_gain"] = _paired([(r["test_generator"], r["test_generator_init"]) for r in runs],
-                                                entry["test_generator"])
+            entry["adversarial_gain"] = _paired(
+                [(r["test_generator"], r["test_generator_init"]) for r in runs], entry["test_generator"]
+            )
         entry["interval"] = INTERVAL
         out[name] = entry
     return out

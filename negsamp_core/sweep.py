@@ -68,8 +68,10 @@ def load_grid(path: str | Path | None = None, text: str | None = None) -> dict:
     raw = tomllib.loads(text) if text is not None else tomllib.loads(Path(path).read_text())
     unknown = sorted(set(raw) - _GRID_KEYS)
     if unknown:
-        raise ValueError(f"unknown grid key(s) {unknown}; a grid has dataset, protocol, seeds, [samplers.<name>], "
-                         f"dataset options {', '.join(DATASET_OPTIONS)} and TrainConfig fields")
+        raise ValueError(
+            f"unknown grid key(s) {unknown}; a grid has dataset, protocol, seeds, [samplers.<name>], "
+            f"dataset options {', '.join(DATASET_OPTIONS)} and TrainConfig fields"
+        )
     samplers = raw.get("samplers") or {}
     if not samplers:
         raise ValueError("the grid names no sampler: add a table such as [samplers.rns]")
@@ -84,11 +86,14 @@ def load_grid(path: str | Path | None = None, text: str | None = None) -> dict:
             if isinstance(value, list) and not value:
                 raise ValueError(f"{name}.{key}: an empty list sweeps nothing")
     seeds = raw.get("seeds", [0])
-    grid = {"dataset": raw.get("dataset", "synthetic"), "protocol": raw.get("protocol", "default"),
-            "seeds": _seed_list(seeds),
-            "dataset_options": {**raw.get("dataset_options", {}), **{k: raw[k] for k in DATASET_OPTIONS if k in raw}},
-            "train": {k: raw[k] for k in _TRAIN_FIELDS if k in raw},
-            "samplers": {name: dict(params) for name, params in samplers.items()}}
+    grid = {
+        "dataset": raw.get("dataset", "synthetic"),
+        "protocol": raw.get("protocol", "default"),
+        "seeds": _seed_list(seeds),
+        "dataset_options": {**raw.get("dataset_options", {}), **{k: raw[k] for k in DATASET_OPTIONS if k in raw}},
+        "train": {k: raw[k] for k in _TRAIN_FIELDS if k in raw},
+        "samplers": {name: dict(params) for name, params in samplers.items()},
+    }
     train_config(grid)  # validates the TrainConfig fields
     return grid
 
@@ -98,8 +103,12 @@ def _seed_list(seeds) -> list[int]:
         if seeds < 1:
             raise ValueError(f"seeds = {seeds}: a count of seeds must be >= 1")
         return list(range(seeds))
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds) \
-            or len(set(seeds)) != len(seeds):
+    if (
+        not isinstance(seeds, list)
+        or not seeds
+        or not all(isinstance(s, int) for s in seeds)
+        or len(set(seeds)) != len(seeds)
+    ):
         raise ValueError(f"seeds must be a count or a list of distinct integers, got {seeds!r}")
     return list(seeds)
 
@@ -129,8 +138,12 @@ def settings(params: Mapping) -> list[dict]:
 
 def expand_cells(grid: Mapping) -> list[dict]:
     """All cells ``{"sampler", "params", "seed"}`` in a fixed order (sampler, setting, seed)."""
-    return [{"sampler": name, "params": setting, "seed": seed}
-            for name, params in grid["samplers"].items() for setting in settings(params) for seed in grid["seeds"]]
+    return [
+        {"sampler": name, "params": setting, "seed": seed}
+        for name, params in grid["samplers"].items()
+        for setting in settings(params)
+        for seed in grid["seeds"]
+    ]
 
 
 def cell_key(cell: Mapping) -> str:
@@ -163,19 +176,36 @@ def run_cell(grid: Mapping, cell: Mapping) -> dict:
     cfg = train_config(grid)
     dataset = _dataset(grid, cell["seed"])
     name = cell["sampler"]
-    params = {**sampler_defaults(grid["dataset"] if grid["dataset"] in ("synthetic", "toy", "ml-100k") else "csv",
-                                 grid["protocol"]).get(name, {}), **cell["params"]}
-    select_on = "generator" if grid["protocol"] == "irgan" and hasattr(SAMPLERS[name], "generator_state") \
-        else "recommender"
+    params = {
+        **sampler_defaults(
+            grid["dataset"] if grid["dataset"] in ("synthetic", "toy", "ml-100k") else "csv", grid["protocol"]
+        ).get(name, {}),
+        **cell["params"],
+    }
+    select_on = (
+        "generator" if grid["protocol"] == "irgan" and hasattr(SAMPLERS[name], "generator_state") else "recommender"
+    )
     trainer = Trainer(dataset, name, cfg, params, seed=cell["seed"], select_on=select_on)
     trainer.run_epochs()
     best = trainer.best_epoch
     valid = dict(trainer.history[best - 1].valid) if best else {}
-    ks = (3, 5, 10) if grid["protocol"] == "irgan" else tuple(sorted({cfg.eval_k, 5, 10} & set(range(1, dataset.n_items))))
+    ks = (
+        (3, 5, 10)
+        if grid["protocol"] == "irgan"
+        else tuple(sorted({cfg.eval_k, 5, 10} & set(range(1, dataset.n_items))))
+    )
     test = dict(trainer.test_metrics(ks=ks)) if trainer.history else {}
-    out = {"sampler": name, "params": dict(cell["params"]), "seed": int(cell["seed"]), "best_epoch": int(best),
-           "epochs": int(trainer.epoch), "valid": valid, "test": test, "error": trainer.error,
-           "seconds": time.perf_counter() - start}
+    out = {
+        "sampler": name,
+        "params": dict(cell["params"]),
+        "seed": int(cell["seed"]),
+        "best_epoch": int(best),
+        "epochs": int(trainer.epoch),
+        "valid": valid,
+        "test": test,
+        "error": trainer.error,
+        "seconds": time.perf_counter() - start,
+    }
     if select_on == "generator":
         out["valid_generator"] = dict(trainer.sampler.generator_valid())
     return to_jsonable(out)
@@ -217,8 +247,9 @@ def summarize(grid: Mapping, cells: Iterable[Mapping]) -> dict:
 def _write(path: Path, grid: Mapping, cells: list, done: bool) -> None:
     order = {cell_key(c): i for i, c in enumerate(expand_cells(grid))}
     cells = sorted(cells, key=lambda c: order.get(cell_key(c), len(order)))
-    payload = to_jsonable({"grid": grid, "complete": done, "n_cells": len(order), "cells": cells,
-                           "summary": summarize(grid, cells)})
+    payload = to_jsonable(
+        {"grid": grid, "complete": done, "n_cells": len(order), "cells": cells, "summary": summarize(grid, cells)}
+    )
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(payload, indent=1))
     os.replace(tmp, path)  # atomic: an interruption never leaves a half-written file
@@ -231,17 +262,27 @@ def _resume(path: Path, grid: Mapping) -> list:
         old = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return []
-    same = {k: v for k, v in old.get("grid", {}).items() if k not in ("seeds", "samplers")} == \
-        {k: v for k, v in to_jsonable(grid).items() if k not in ("seeds", "samplers")}
+    same = {k: v for k, v in old.get("grid", {}).items() if k not in ("seeds", "samplers")} == {
+        k: v for k, v in to_jsonable(grid).items() if k not in ("seeds", "samplers")
+    }
     if not same:
-        raise ValueError(f"{path} holds a sweep of another dataset or training setting: give another --out "
-                         f"or --fresh to overwrite it")
+        raise ValueError(
+            f"{path} holds a sweep of another dataset or training setting: give another --out "
+            f"or --fresh to overwrite it"
+        )
     wanted = {cell_key(c) for c in expand_cells(grid)}
     return [c for c in old.get("cells", []) if cell_key(c) in wanted and not c.get("error")]
 
 
-def run_sweep(grid: Mapping, out: str | Path = "sweep.json", workers: int = 1, ray_address: str | None = None,
-              fresh: bool = False, quiet: bool = False, stop_after: int | None = None) -> dict:
+def run_sweep(
+    grid: Mapping,
+    out: str | Path = "sweep.json",
+    workers: int = 1,
+    ray_address: str | None = None,
+    fresh: bool = False,
+    quiet: bool = False,
+    stop_after: int | None = None,
+) -> dict:
     """Run the grid's missing cells and return the results dict (also written to ``out``).
 
     Args:
@@ -258,8 +299,14 @@ def run_sweep(grid: Mapping, out: str | Path = "sweep.json", workers: int = 1, r
     todo = [c for c in expand_cells(grid) if cell_key(c) not in have]
     if stop_after is not None:
         todo = todo[:stop_after]
-    bar = tqdm(total=len(have) + len(todo) if stop_after is None else len(expand_cells(grid)), initial=len(have),
-               desc="sweep", unit="cell", disable=quiet, file=sys.stderr)
+    bar = tqdm(
+        total=len(have) + len(todo) if stop_after is None else len(expand_cells(grid)),
+        initial=len(have),
+        desc="sweep",
+        unit="cell",
+        disable=quiet,
+        file=sys.stderr,
+    )
     _write(out, grid, cells, done=False)
 
     def finished(result):
@@ -323,15 +370,19 @@ def run_sweep_command(args) -> int:
         from .cli import parse_seeds
 
         grid = with_seeds(grid, parse_seeds(args.seeds, None))
-    results = run_sweep(grid, out=args.out, workers=args.workers, ray_address=args.ray, fresh=args.fresh,
-                        quiet=args.quiet)
+    results = run_sweep(
+        grid, out=args.out, workers=args.workers, ray_address=args.ray, fresh=args.fresh, quiet=args.quiet
+    )
     for name, entry in results["summary"].items():
         if entry.get("selected") is None:
             print(f"{name.upper():6s} incomplete", file=sys.stdout)
             continue
         test = entry.get("test", {})
-        shown = ", ".join(f"{k} {_num(v['mean'])} [{_num(v['ci95_low'])}, {_num(v['ci95_high'])}]"
-                          for k, v in test.items() if k.startswith(("ndcg", "precision")))
+        shown = ", ".join(
+            f"{k} {_num(v['mean'])} [{_num(v['ci95_low'])}, {_num(v['ci95_high'])}]"
+            for k, v in test.items()
+            if k.startswith(("ndcg", "precision"))
+        )
         print(f"{name.upper():6s} selected {entry['selected'] or '(defaults)'} on {entry['selected_on']}: test {shown}")
     print(f"{len(results['cells'])}/{results['n_cells']} cells; results written to {args.out}")
     return 0

@@ -149,8 +149,15 @@ class Trainer:
     # ``Trainer.clock = staticmethod(time.process_time)`` to report CPU seconds instead.
     clock = staticmethod(time.perf_counter)
 
-    def __init__(self, dataset: Dataset, sampler: str = "rns", config: TrainConfig = TrainConfig(),
-                 sampler_params: Mapping | None = None, seed: int = 0, select_on: str = "recommender"):
+    def __init__(
+        self,
+        dataset: Dataset,
+        sampler: str = "rns",
+        config: TrainConfig = TrainConfig(),
+        sampler_params: Mapping | None = None,
+        seed: int = 0,
+        select_on: str = "recommender",
+    ):
         if sampler not in SAMPLERS:
             raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
         if select_on not in self.SELECT_ON:
@@ -159,13 +166,20 @@ class Trainer:
         config.validate(dataset.n_items)
         self.dataset, self.config, self.seed, self.sampler_name = dataset, config, int(seed), sampler
         seeds = RunSeeds(self.seed)
-        self.model = MatrixFactorization(dataset.n_users, dataset.n_items, config.dim, item_bias=config.item_bias,
-                                         init_std=config.init_std, generator=seeds.torch("init"))
+        self.model = MatrixFactorization(
+            dataset.n_users,
+            dataset.n_items,
+            config.dim,
+            item_bias=config.item_bias,
+            init_std=config.init_std,
+            generator=seeds.torch("init"),
+        )
         self.scorer = Scorer(self.model)
         # Row-sparse optimisers (negsamp_core.optim) update the batch's rows only: O(B·d) per step.
         # The dense one ("adam") reads full gradient tables, reused by every step.
-        self.optimizer_name = resolve_optimizer(config.optimizer, dataset.n_users + dataset.n_items,
-                                                config.batch_size * (2 + config.n_negatives))
+        self.optimizer_name = resolve_optimizer(
+            config.optimizer, dataset.n_users + dataset.n_items, config.batch_size * (2 + config.n_negatives)
+        )
         self.optimizer = make_optimizer(self.optimizer_name, self.model.parameters(), config.lr)
         self._sparse = isinstance(self.optimizer, RowSparseOptimizer)
         self._grads = None
@@ -173,17 +187,26 @@ class Trainer:
             for param in self.model.parameters():
                 param.grad = torch.zeros_like(param)
             self._grads = {name: param.grad for name, param in self.model.named_parameters()}
-        self.sampler = SAMPLERS[sampler](dataset, config.n_negatives, rng=seeds.numpy("sampler"),
-                                         torch_generator=seeds.torch("sampler"), **dict(sampler_params or {}))
+        self.sampler = SAMPLERS[sampler](
+            dataset,
+            config.n_negatives,
+            rng=seeds.numpy("sampler"),
+            torch_generator=seeds.torch("sampler"),
+            **dict(sampler_params or {}),
+        )
         self.sampler.eval_k = config.eval_k
         if select_on == "generator" and not self.has_generator:
             raise ValueError(f"select_on='generator' needs a sampler with its own generator (IRGAN), not {sampler!r}")
         self._order_rng = seeds.numpy("order")
         self.diagnostics = EpochDiagnostics(
-            dataset, self.sampler.uniform, self.scorer.peek,
+            dataset,
+            self.sampler.uniform,
+            self.scorer.peek,
             score_edges=np.linspace(*config.score_range, config.score_bins + 1),
             popularity_edges=popularity_bin_edges(dataset.item_popularity.max()),
-            uniform_probe=config.uniform_probe, rng=seeds.numpy("diagnostics"))
+            uniform_probe=config.uniform_probe,
+            rng=seeds.numpy("diagnostics"),
+        )
         self.eval_users = self._evaluated_users()  # None = every user with a validation positive
         self.sampler.eval_users = self.eval_users  # the same users for sampler-side validation (IRGAN's G)
         self.history: list[EpochRecord] = []
@@ -302,7 +325,7 @@ class Trainer:
         if self._order is None:
             self._order = self._order_rng.permutation(self.dataset.train.nnz)
         cfg, cost = self.config, self._cost
-        idx = self._order[self._cursor:self._cursor + cfg.batch_size]
+        idx = self._order[self._cursor : self._cursor + cfg.batch_size]
         users, pos = self.dataset.train_users[idx], self.dataset.train_items[idx]  # (B,), (B,)
         t0 = self.clock()
         counted_before = self._counted_scores()
@@ -316,8 +339,9 @@ class Trainer:
         if not np.isfinite(loss):
             return self._diverge("the BPR loss became NaN or infinite")
         if loss > DIVERGED_LOSS:
-            return self._diverge(f"the BPR loss jumped to {loss:.3g} nats (it starts at ln 2 = 0.69 and a "
-                                 f"learning run stays below 1)")
+            return self._diverge(
+                f"the BPR loss jumped to {loss:.3g} nats (it starts at ln 2 = 0.69 and a learning run stays below 1)"
+            )
         if self._sparse:
             self.optimizer.step_rows(grads.by_parameter(self.model))
         else:
@@ -329,8 +353,9 @@ class Trainer:
         except FloatingPointError as exc:
             return self._diverge(str(exc))
         t3 = self.clock()
-        self.diagnostics.record_batch(users, negatives, grads.pos_scores, grads.neg_scores, loss, self.sampler.last,
-                                      hardness=grads.hardness)
+        self.diagnostics.record_batch(
+            users, negatives, grads.pos_scores, grads.neg_scores, loss, self.sampler.last, hardness=grads.hardness
+        )
         cost.sample += (t1 - t0) + (t3 - t2)
         cost.train += t2 - t1
         cost.diag += self.clock() - t3
@@ -359,9 +384,15 @@ class Trainer:
         diag = self.diagnostics.finish()
         sampler_stats = {**self.sampler.epoch_stats(), **diag.pop("sampler_stats")}
         record = EpochRecord(
-            epoch=self.epoch, valid=MappingProxyType(valid), **diag,
-            sample_seconds=sample_seconds, train_seconds=cost.train, eval_seconds=eval_seconds,
-            diag_seconds=cost.diag, elapsed_seconds=self.elapsed, n_scores=int(cost.n_scores),
+            epoch=self.epoch,
+            valid=MappingProxyType(valid),
+            **diag,
+            sample_seconds=sample_seconds,
+            train_seconds=cost.train,
+            eval_seconds=eval_seconds,
+            diag_seconds=cost.diag,
+            elapsed_seconds=self.elapsed,
+            n_scores=int(cost.n_scores),
             sampler_stats=MappingProxyType(sampler_stats),
         )
         self.history.append(record)
@@ -382,18 +413,22 @@ class Trainer:
         return float(valid.get(key, float("nan")))
 
     def _snapshot_state(self) -> dict:
-        state = {"model": copy.deepcopy(self.model.state_dict()),
-                 "optimizer": copy.deepcopy(self.optimizer.state_dict())}
+        state = {
+            "model": copy.deepcopy(self.model.state_dict()),
+            "optimizer": copy.deepcopy(self.optimizer.state_dict()),
+        }
         if self.has_generator:  # sampler-owned model (IRGAN's G): kept with D at every snapshot
             state["generator"] = self.sampler.generator_state()
         return state
 
     def _diverge(self, what: str) -> None:
         lr = self.config.lr
-        self.error = (f"Training diverged at epoch {self.epoch + 1}, step {self._cost.n_batches + 1}: {what}. "
-                      f"The learning rate ({lr:g}) is most likely too large: lower it (e.g. to {lr / 10:g}) "
-                      f"and resume, or reset the run. The history so far is kept and the model is back "
-                      f"at the end of epoch {self.epoch}.")
+        self.error = (
+            f"Training diverged at epoch {self.epoch + 1}, step {self._cost.n_batches + 1}: {what}. "
+            f"The learning rate ({lr:g}) is most likely too large: lower it (e.g. to {lr / 10:g}) "
+            f"and resume, or reset the run. The history so far is kept and the model is back "
+            f"at the end of epoch {self.epoch}."
+        )
         self.model.load_state_dict(self._good_state["model"])
         self.optimizer.load_state_dict(self._good_state["optimizer"])
         if "generator" in self._good_state:

@@ -19,8 +19,13 @@ if not PRESENT:
     st.markdown(tr("compare_intro"))
 
 if not PRESENT:
-    st.multiselect(tr("samplers"), tuple(SAMPLERS), format_func=sampler_label, help=tr("samplers_help"),
-                   **state.bind(f"{P}_samplers"))
+    st.multiselect(
+        tr("samplers"),
+        tuple(SAMPLERS),
+        format_func=sampler_label,
+        help=tr("samplers_help"),
+        **state.bind(f"{P}_samplers"),
+    )
 chosen = [n for n in SAMPLERS if n in state.get(f"{P}_samplers")]
 if PRESENT:  # the URL's variants, without the editor
     try:
@@ -30,11 +35,21 @@ if PRESENT:  # the URL's variants, without the editor
 else:
     variants = variants_editor(P, lang)
 tuned = list(dict.fromkeys(chosen + [a.sampler for a in variants if SAMPLERS[a.sampler].PARAMS]))
-COLUMNS = {"sampler": "col_sampler", "loss": "col_loss", "best_epoch": "col_best_epoch",
-           "valid_ndcg": "col_valid_ndcg", "valid_recall": "col_valid_recall", "test_ndcg": "col_test_ndcg",
-           "test_recall": "col_test_recall", "fn_rate": "col_fn_rate", "hardness": "col_hardness",
-           "neg_pop": "col_neg_pop", "sec_epoch": "col_sec_epoch", "sample_share": "col_sample_share",
-           "scores_epoch": "col_scores_epoch"}
+COLUMNS = {
+    "sampler": "col_sampler",
+    "loss": "col_loss",
+    "best_epoch": "col_best_epoch",
+    "valid_ndcg": "col_valid_ndcg",
+    "valid_recall": "col_valid_recall",
+    "test_ndcg": "col_test_ndcg",
+    "test_recall": "col_test_recall",
+    "fn_rate": "col_fn_rate",
+    "hardness": "col_hardness",
+    "neg_pop": "col_neg_pop",
+    "sec_epoch": "col_sec_epoch",
+    "sample_share": "col_sample_share",
+    "scores_epoch": "col_scores_epoch",
+}
 
 if not PRESENT:
     st.caption(tr("settings_caption"))
@@ -60,8 +75,13 @@ if run is None:
 STYLES = figures.arm_styles(run.arms.values())
 if not PRESENT:
     st.markdown(legend_html(list(run.trainers), lang, STYLES), unsafe_allow_html=True)
-    x_mode = st.radio(tr("x_axis"), ("epoch", "seconds"), horizontal=True, key=f"{P}_xmode",
-                      format_func=lambda x: tr("x_epoch" if x == "epoch" else "x_seconds"))
+    x_mode = st.radio(
+        tr("x_axis"),
+        ("epoch", "seconds"),
+        horizontal=True,
+        key=f"{P}_xmode",
+        format_func=lambda x: tr("x_epoch" if x == "epoch" else "x_seconds"),
+    )
 else:
     x_mode = "epoch"
 
@@ -91,8 +111,12 @@ def _results(run, lang: str):
     cols = {c: tr(key, k=run.spec.config.eval_k) for c, key in COLUMNS.items()}
     version = player.FigureVersion.of(run, lang, done=True)
     # the epochs are in the counter; "best epoch" says more
-    return player.cached(f"{P}_tablecache", version,
-                         lambda: results_frame(run, cols, test=run.done).drop(columns=["epochs"], errors="ignore"), False)
+    return player.cached(
+        f"{P}_tablecache",
+        version,
+        lambda: results_frame(run, cols, test=run.done).drop(columns=["epochs"], errors="ignore"),
+        False,
+    )
 
 
 def _chart(figs: dict, name: str) -> None:
@@ -104,18 +128,30 @@ def _chart(figs: dict, name: str) -> None:
 def _csv(run) -> str:
     """The history CSV; once the run is finished, with the test metrics at each arm's best epoch."""
     version = player.FigureVersion.of(run, lang, done=True)
-    return player.cached(f"{P}_csvcache", version,
-                         lambda: history_csv(run.histories, run_tests(run) if run.done else None), False)
+    return player.cached(
+        f"{P}_csvcache", version, lambda: history_csv(run.histories, run_tests(run) if run.done else None), False
+    )
 
 
 def draw_present(run, playing: bool) -> None:
     """Presentation mode: one big chart at a time (Previous / Next), the results table last."""
     figs = _figures(run, lang, x_mode, playing)
-    slides = [(tr(title), lambda name=name: st.plotly_chart(present.big(figs[name]), key=f"{P}_chart_{name}",
-                                                            config={"displaylogo": False}))
-              for name, title in (("convergence", "sec_convergence"), ("scores", "sec_hardness"),
-                                  ("hardness", "sec_hardness"), ("fn", "sec_bias"), ("popularity", "sec_bias"),
-                                  ("cost", "sec_cost"))]
+    slides = [
+        (
+            tr(title),
+            lambda name=name: st.plotly_chart(
+                present.big(figs[name]), key=f"{P}_chart_{name}", config={"displaylogo": False}
+            ),
+        )
+        for name, title in (
+            ("convergence", "sec_convergence"),
+            ("scores", "sec_hardness"),
+            ("hardness", "sec_hardness"),
+            ("fn", "sec_bias"),
+            ("popularity", "sec_bias"),
+            ("cost", "sec_cost"),
+        )
+    ]
     slides.append((tr("sec_results"), lambda: st.dataframe(_results(run, lang), hide_index=True, width="stretch")))
     present.deck(P, slides, lang)
 
@@ -144,17 +180,41 @@ def draw(run, playing: bool) -> None:
     st.caption(tr("results_caption", k=run.spec.config.eval_k))
     first = table.columns[0]
     config = {c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if table[c].dtype.kind == "f"}
-    config.update({tr(key): st.column_config.NumberColumn(format=fmt) for key, fmt in (
-        ("col_best_epoch", "%d"), ("col_neg_pop", "%.1f"), ("col_sec_epoch", "%.2f"), ("col_scores_epoch", "localized"),
-        ("col_fn_rate", "percent"), ("col_sample_share", "percent")) if tr(key) in table.columns})
+    config.update(
+        {
+            tr(key): st.column_config.NumberColumn(format=fmt)
+            for key, fmt in (
+                ("col_best_epoch", "%d"),
+                ("col_neg_pop", "%.1f"),
+                ("col_sec_epoch", "%.2f"),
+                ("col_scores_epoch", "localized"),
+                ("col_fn_rate", "percent"),
+                ("col_sample_share", "percent"),
+            )
+            if tr(key) in table.columns
+        }
+    )
     config[first] = st.column_config.TextColumn(pinned=True)
     st.dataframe(table, hide_index=True, width="stretch", column_config=config)
     d1, d2 = st.columns(2)
-    d1.download_button(tr("download_csv"), _csv(run), file_name="negsamp_history.csv",
-                       mime="text/csv", key=f"{P}_download_csv", on_click="ignore", icon=":material/download:")
-    d2.download_button(tr("download_json"), history_json(run), file_name="negsamp_history.json",
-                       mime="application/json", key=f"{P}_download_json", on_click="ignore",
-                       icon=":material/download:")
+    d1.download_button(
+        tr("download_csv"),
+        _csv(run),
+        file_name="negsamp_history.csv",
+        mime="text/csv",
+        key=f"{P}_download_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    d2.download_button(
+        tr("download_json"),
+        history_json(run),
+        file_name="negsamp_history.json",
+        mime="application/json",
+        key=f"{P}_download_json",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 player.live(P, lang, draw)

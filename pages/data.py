@@ -30,34 +30,56 @@ st.caption(tr("fn_definition_exact" if ds.false_negative_definition == "exact" e
 
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(figures.fig_long_tail(ds.item_popularity, lang=lang), key="data_chart_long_tail",
-                    config={"displaylogo": False})
+    st.plotly_chart(
+        figures.fig_long_tail(ds.item_popularity, lang=lang), key="data_chart_long_tail", config={"displaylogo": False}
+    )
 with right:
     st.markdown(f"##### {tr('user_history')}")
     active = np.flatnonzero(ds.train.counts > 0)[:2000]
     # keyed by the dataset: a picker kept across a dataset switch would show the old dataset's label
-    user = st.selectbox(tr("user_pick"), active.tolist(), format_func=ds.user_label,
-                        key=f"data_user_{state.dataset_token(ctx.spec.key)}")
+    user = st.selectbox(
+        tr("user_pick"),
+        active.tolist(),
+        format_func=ds.user_label,
+        key=f"data_user_{state.dataset_token(ctx.spec.key)}",
+    )
     rows = []
     for split, split_key in SPLITS.items():
         for j in getattr(ds, split).row(user):
-            rows.append({tr("history_split"): tr(split_key), tr("history_item"): ds.item_label(int(j)),
-                         tr("col_popularity"): int(ds.item_popularity[j])})
+            rows.append(
+                {
+                    tr("history_split"): tr(split_key),
+                    tr("history_item"): ds.item_label(int(j)),
+                    tr("col_popularity"): int(ds.item_popularity[j]),
+                }
+            )
     if ds.true_likes is not None:
         known = set(ds.train.row(user)) | set(ds.held_out.row(user))
         for j in ds.true_likes.row(user):
             if j not in known:
-                rows.append({tr("history_split"): "★ " + tr("split_hidden"), tr("history_item"): ds.item_label(int(j)),
-                             tr("col_popularity"): int(ds.item_popularity[j])})
+                rows.append(
+                    {
+                        tr("history_split"): "★ " + tr("split_hidden"),
+                        tr("history_item"): ds.item_label(int(j)),
+                        tr("col_popularity"): int(ds.item_popularity[j]),
+                    }
+                )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=300)
 
 # ---------------------------------------------------------------------------- choose a dataset
 tab_syn, tab_ml, tab_csv = st.tabs(["🌍 " + tr("synthetic_knobs"), "🎬 MovieLens", "📄 " + tr("csv_title")])
 
 # (canonical setting, label key, help key, low, high, step): the ranges are the URL's (state.SYNTHETIC_RANGES)
-KNOBS = tuple((name, name, help_key, *state.SYNTHETIC_RANGES[name]) for name, help_key in
-              (("syn_users", None), ("syn_items", None), ("syn_density", None), ("syn_skew", "syn_skew_help"),
-               ("syn_obs", "syn_obs_help")))
+KNOBS = tuple(
+    (name, name, help_key, *state.SYNTHETIC_RANGES[name])
+    for name, help_key in (
+        ("syn_users", None),
+        ("syn_items", None),
+        ("syn_density", None),
+        ("syn_skew", "syn_skew_help"),
+        ("syn_obs", "syn_obs_help"),
+    )
+)
 
 
 def _build_world() -> None:
@@ -69,8 +91,15 @@ with tab_syn:
     with st.form("synthetic_form", border=False):
         c1, c2 = st.columns(2)
         for i, (name, label, help_key, low, high, step) in enumerate(KNOBS):
-            (c1 if i % 2 == 0 else c2).slider(tr(label), low, high, value=type(low)(state.get(name)), step=step,
-                                              key=f"form_{name}", help=tr(help_key) if help_key else None)
+            (c1 if i % 2 == 0 else c2).slider(
+                tr(label),
+                low,
+                high,
+                value=type(low)(state.get(name)),
+                step=step,
+                key=f"form_{name}",
+                help=tr(help_key) if help_key else None,
+            )
         st.form_submit_button(tr("syn_build"), on_click=_build_world, type="primary")
 
 
@@ -105,8 +134,13 @@ with tab_ml:
         state.request_values({"dataset": name})
         st.rerun()
     if b2.button(tr("ml_download"), key="data_ml_download", icon=":material/download:"):
-        spec = DatasetSpec(kind=name, seed=int(state.get("seed")), data_dir=state.get("data_dir"),
-                           split=state.get("ml_split"), threshold=float(state.get("ml_threshold")))
+        spec = DatasetSpec(
+            kind=name,
+            seed=int(state.get("seed")),
+            data_dir=state.get("data_dir"),
+            split=state.get("ml_split"),
+            threshold=float(state.get("ml_threshold")),
+        )
         try:
             load(spec, progressbar=_Progress(tr("ml_downloading", name=name)), download=True)
         except (DatasetNotFound, DownloadError, ValueError, OSError) as exc:
@@ -118,8 +152,9 @@ with tab_ml:
 with tab_csv:
     st.caption(tr("csv_caption"))
     uploaded = st.file_uploader(tr("csv_upload"), type=["csv", "tsv", "txt"], key="data_csv_file")
-    threshold = st.number_input(tr("csv_threshold"), min_value=0.0, max_value=1000.0, value=0.0, step=0.5,
-                                key="data_csv_threshold")
+    threshold = st.number_input(
+        tr("csv_threshold"), min_value=0.0, max_value=1000.0, value=0.0, step=0.5, key="data_csv_threshold"
+    )
     if st.button(tr("csv_use"), key="data_csv_use", disabled=uploaded is None, icon=":material/upload:"):
         result = handle_upload(uploaded.getvalue(), uploaded.name, threshold or None, seed=int(state.get("seed")))
         if result.error:

@@ -42,8 +42,12 @@ def lesson_list() -> None:
             st.markdown(f"##### {_text(lesson.title)}")
             st.markdown(_text(lesson.claim))
             st.caption(_text(lesson.question))
-            st.page_link("pages/lessons.py", label=tr("lp_open"), icon=":material/school:",
-                         query_params=_link_params(lesson=lesson.id))
+            st.page_link(
+                "pages/lessons.py",
+                label=tr("lp_open"),
+                icon=":material/school:",
+                query_params=_link_params(lesson=lesson.id),
+            )
 
 
 lesson_id = st.query_params.get("lesson")
@@ -94,8 +98,9 @@ def _result(session: LessonSession, one_piece: bool) -> dict | None:
                 parts[n] = _catalogue_size(n)
                 if one_piece and len(parts) < len(CATALOGUE_SIZES):
                     return None
-        session.probes["catalogue"] = {name: {n: parts[n][name][n] for n in CATALOGUE_SIZES}
-                                       for name in parts[CATALOGUE_SIZES[0]]}
+        session.probes["catalogue"] = {
+            name: {n: parts[n][name][n] for n in CATALOGUE_SIZES} for name in parts[CATALOGUE_SIZES[0]]
+        }
     value = session.result(lang)
     lesson_state.set_result(lang, value)
     return value
@@ -117,13 +122,17 @@ def _reset() -> None:
 def _progress_html(session: LessonSession, playing: bool, result) -> str:
     key = "lp_status_done" if result is not None else "lp_status_playing" if playing else "lp_status_new"
     colour = {"lp_status_done": "#009E73", "lp_status_playing": "#0072B2", "lp_status_new": "#777777"}[key]
-    parts = [f'<span class="ns-status" data-status="{key[10:]}" style="background:{colour};color:white;'
-             f'border-radius:4px;padding:2px 10px;margin-right:12px;white-space:nowrap">{tr(key)}</span>']
+    parts = [
+        f'<span class="ns-status" data-status="{key[10:]}" style="background:{colour};color:white;'
+        f'border-radius:4px;padding:2px 10px;margin-right:12px;white-space:nowrap">{tr(key)}</span>'
+    ]
     for label, epoch, epochs, style in progress(session):
-        parts.append(f'<span class="ns-counter" data-arm="{label}" data-epoch="{epoch}" '
-                     f'style="border-left:6px solid {style.color};padding:2px 10px;margin-right:10px;'
-                     f'white-space:nowrap;font-size:1.05rem"><b>{label}</b> '
-                     f'{tr("counter_epoch", epoch=epoch, epochs=epochs)}</span>')
+        parts.append(
+            f'<span class="ns-counter" data-arm="{label}" data-epoch="{epoch}" '
+            f'style="border-left:6px solid {style.color};padding:2px 10px;margin-right:10px;'
+            f'white-space:nowrap;font-size:1.05rem"><b>{label}</b> '
+            f"{tr('counter_epoch', epoch=epoch, epochs=epochs)}</span>"
+        )
     return '<div style="line-height:2.2">' + "".join(parts) + "</div>"
 
 
@@ -142,8 +151,15 @@ def _figures(session: LessonSession, result) -> list:
 
 def _prediction(playing: bool, started: bool) -> None:
     st.markdown(f"**{tr('lp_question')}: {_text(lesson.question)}**")
-    st.radio(tr("lp_question"), range(len(lesson.choices)), format_func=lambda i: _text(lesson.choices[i]),
-             index=None, key=lesson_state.prediction_key(), disabled=started, label_visibility="collapsed")
+    st.radio(
+        tr("lp_question"),
+        range(len(lesson.choices)),
+        format_func=lambda i: _text(lesson.choices[i]),
+        index=None,
+        key=lesson_state.prediction_key(),
+        disabled=started,
+        label_visibility="collapsed",
+    )
     if not started:
         st.caption(tr("lp_predict_caption"))
 
@@ -156,14 +172,20 @@ def _verdict(result: dict) -> None:
         if choice is None:
             st.info(tr("lp_skipped", answer=answer), icon=":material/skip_next:")
         elif int(choice) == result["answer_index"]:
-            st.success(f"**{tr('lp_right_label')}.** " + tr("lp_right", choice=_text(lesson.choices[int(choice)])),
-                       icon=":material/check_circle:")
+            st.success(
+                f"**{tr('lp_right_label')}.** " + tr("lp_right", choice=_text(lesson.choices[int(choice)])),
+                icon=":material/check_circle:",
+            )
         else:
-            st.warning(f"**{tr('lp_wrong_label')}.** " + tr("lp_wrong", choice=_text(lesson.choices[int(choice)]),
-                                                             answer=answer), icon=":material/cancel:")
+            st.warning(
+                f"**{tr('lp_wrong_label')}.** "
+                + tr("lp_wrong", choice=_text(lesson.choices[int(choice)]), answer=answer),
+                icon=":material/cancel:",
+            )
         for check in result["checks"]:
-            icon, word = (":material/check_circle:", tr("lv_holds")) if check["holds"] else \
-                (":material/cancel:", tr("lv_fails"))
+            icon, word = (
+                (":material/check_circle:", tr("lv_holds")) if check["holds"] else (":material/cancel:", tr("lv_fails"))
+            )
             st.markdown(f"{icon} **{word}** · {check['text']}")
         st.caption(tr("lp_all_hold") if result["holds"] else tr("lp_some_fail"))
         st.markdown(f"**{tr('lp_why')}.** {result['why']}")
@@ -171,9 +193,15 @@ def _verdict(result: dict) -> None:
         if took is not None:
             st.caption(tr("lp_time", seconds=f"{took:.1f}", train=f"{result['seconds']:.1f}"))
         guess = _text(lesson.choices[int(choice)]) if choice is not None else None
-        st.download_button(tr("lp_snapshot"), lambda: snapshot_html(session, result, lang, guess),  # built on click
-                           file_name=f"lesson-{lesson.id}-seed{session.seed}.html", mime="text/html",
-                           key="lesson_snapshot", on_click="ignore", icon=":material/download:")
+        st.download_button(
+            tr("lp_snapshot"),
+            lambda: snapshot_html(session, result, lang, guess),  # built on click
+            file_name=f"lesson-{lesson.id}-seed{session.seed}.html",
+            mime="text/html",
+            key="lesson_snapshot",
+            on_click="ignore",
+            icon=":material/download:",
+        )
 
 
 def _chart(spec, fig, result, key_prefix: str = "lesson_chart") -> None:
@@ -189,10 +217,23 @@ def _bar(session: LessonSession, playing: bool, result) -> None:
     started = playing or any(t.epoch or t.step_in_epoch for t in session.trainers.values())
     with present.bar():
         cols = st.columns([1, 1, 5], vertical_alignment="center")
-        cols[0].button(tr("play"), key="lesson_play", icon=":material/play_arrow:", type="primary",
-                       on_click=_play, disabled=playing or session.done, width="stretch")
-        cols[1].button(tr("reset"), key="lesson_reset", icon=":material/replay:", on_click=_reset,
-                       disabled=not started, width="stretch")
+        cols[0].button(
+            tr("play"),
+            key="lesson_play",
+            icon=":material/play_arrow:",
+            type="primary",
+            on_click=_play,
+            disabled=playing or session.done,
+            width="stretch",
+        )
+        cols[1].button(
+            tr("reset"),
+            key="lesson_reset",
+            icon=":material/replay:",
+            on_click=_reset,
+            disabled=not started,
+            width="stretch",
+        )
         cols[2].markdown(_progress_html(session, playing, result), unsafe_allow_html=True)
 
 
@@ -237,8 +278,17 @@ def lesson_body() -> None:
             if result is not None:
                 _verdict(result)
         with right:
-            present.deck("lesson", [(fig.layout.title.text.split("<br>")[0] or spec.name,
-                                     lambda spec=spec, fig=fig: _chart(spec, fig, result)) for spec, fig in figs], lang)
+            present.deck(
+                "lesson",
+                [
+                    (
+                        fig.layout.title.text.split("<br>")[0] or spec.name,
+                        lambda spec=spec, fig=fig: _chart(spec, fig, result),
+                    )
+                    for spec, fig in figs
+                ],
+                lang,
+            )
         return
     _prediction(playing, started)
     if result is not None:
@@ -262,6 +312,10 @@ if not presenting:
     arms = ", ".join(arm.label for arm in lesson.arms)
     world = ", ".join(f"{k} = {v}" for k, v in session.world.items()) or tr("lv_world_default")
     st.caption(tr("lp_settings", arms=arms, epochs=session.config.epochs, seed=session.seed, world=world))
-    st.page_link("pages/compare.py", label=tr("lp_tinker"), icon=":material/tune:",
-                 query_params={**tinker_params(lesson, session.seed), **({"lang": lang} if lang != "en" else {})})
+    st.page_link(
+        "pages/compare.py",
+        label=tr("lp_tinker"),
+        icon=":material/tune:",
+        query_params={**tinker_params(lesson, session.seed), **({"lang": lang} if lang != "en" else {})},
+    )
     st.caption(tr("lp_tinker_caption"))

@@ -23,8 +23,7 @@ st.title("🔬 " + tr("playground_title"))
 PRESENT = present.on()  # presentation mode (?present=1): no settings, big charts, one at a time
 if not PRESENT:
     st.markdown(tr("playground_intro"))
-    st.radio(tr("sampler"), tuple(SAMPLERS), format_func=sampler_label, horizontal=True,
-             **state.bind(f"{P}_sampler"))
+    st.radio(tr("sampler"), tuple(SAMPLERS), format_func=sampler_label, horizontal=True, **state.bind(f"{P}_sampler"))
 name = state.get(f"{P}_sampler")
 
 if not PRESENT:
@@ -45,19 +44,29 @@ if run is None:
 def _build_figures(run, lang: str) -> dict:
     h, trainer = run.histories, next(iter(run.trainers.values()))
     epochs = run.spec.config.epochs
-    return {"convergence": figures.fig_convergence(h, run.spec.config.eval_k, epochs=epochs, lang=lang, height=340),
-            "scores": figures.fig_score_hists(h, trainer.score_edges, lang=lang, height=320),
-            "fn": figures.fig_fn_rate(h, run.dataset.false_negative_definition, epochs=epochs, lang=lang, height=320),
-            "hardness": figures.fig_hardness(h, epochs=epochs, lang=lang, height=320)}
+    return {
+        "convergence": figures.fig_convergence(h, run.spec.config.eval_k, epochs=epochs, lang=lang, height=340),
+        "scores": figures.fig_score_hists(h, trainer.score_edges, lang=lang, height=320),
+        "fn": figures.fig_fn_rate(h, run.dataset.false_negative_definition, epochs=epochs, lang=lang, height=320),
+        "hardness": figures.fig_hardness(h, epochs=epochs, lang=lang, height=320),
+    }
 
 
 def draw(run, playing: bool) -> None:
     version = player.FigureVersion.of(run, lang, run.spec.config.epochs)
     figs = player.cached(f"{P}_figcache", version, lambda: _build_figures(run, lang), playing)
     if PRESENT:  # one big chart at a time
-        present.deck(P, [(figs[n].layout.title.text.split("<br>")[0] or n,
-                          lambda n=n: st.plotly_chart(present.big(figs[n]), key=f"{P}_chart_{n}", config=CHART))
-                         for n in ("convergence", "scores", "fn", "hardness")], lang)
+        present.deck(
+            P,
+            [
+                (
+                    figs[n].layout.title.text.split("<br>")[0] or n,
+                    lambda n=n: st.plotly_chart(present.big(figs[n]), key=f"{P}_chart_{n}", config=CHART),
+                )
+                for n in ("convergence", "scores", "fn", "hardness")
+            ],
+            lang,
+        )
         return
     st.plotly_chart(figs["convergence"], key=f"{P}_chart_convergence", config=CHART)
     st.caption(figures.how_to_read("convergence", lang))
@@ -86,24 +95,46 @@ if state.is_playing(P):
 elif not users.size:
     st.caption(tr("step_view_empty"))
 else:
-    user = st.selectbox(tr("step_user"), users.tolist(), format_func=lambda u: user_name(dataset, u, lang), key=f"{P}_step_user",
-                        help=tr("step_user_help"))
+    user = st.selectbox(
+        tr("step_user"),
+        users.tolist(),
+        format_func=lambda u: user_name(dataset, u, lang),
+        key=f"{P}_step_user",
+        help=tr("step_user_help"),
+    )
     user = user if user in users else int(users[0])
     scores = trainer.scorer.peek_all(torch.tensor([user]))[0].numpy()
-    table = pd.DataFrame([{tr("col_positive"): item_name(dataset, r.positive, lang),
-                           tr("col_negative"): item_name(dataset, r.negative, lang), tr("col_score_pos"): r.score_pos,
-                           tr("col_score_neg"): r.score_neg, tr("col_gradient"): r.gradient,
-                           tr("col_popularity"): r.popularity,
-                           tr("col_false_negative"): tr("yes") if r.false_negative else tr("no")}
-                          for r in step_rows(sampler.last, user, scores, dataset)])
+    table = pd.DataFrame(
+        [
+            {
+                tr("col_positive"): item_name(dataset, r.positive, lang),
+                tr("col_negative"): item_name(dataset, r.negative, lang),
+                tr("col_score_pos"): r.score_pos,
+                tr("col_score_neg"): r.score_neg,
+                tr("col_gradient"): r.gradient,
+                tr("col_popularity"): r.popularity,
+                tr("col_false_negative"): tr("yes") if r.false_negative else tr("no"),
+            }
+            for r in step_rows(sampler.last, user, scores, dataset)
+        ]
+    )
     st.caption(tr("step_table_caption", user=user_name(dataset, user, lang)))
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.3f")
-                                for c in (tr("col_score_pos"), tr("col_score_neg"), tr("col_gradient"))})
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(format="%.3f")
+            for c in (tr("col_score_pos"), tr("col_score_neg"), tr("col_gradient"))
+        },
+    )
 
     st.markdown(f"##### ⚙️ {tr('internals', sampler=view.label)}")
     others = [int(u) for u in users if u != user]
-    internals_panel(view.internals(sampler, trainer.scorer, dataset, [user, *others], lang=lang),
-                    key=f"{P}_chart_{run_name}", empty=tr("internals_none", sampler=view.label))
+    internals_panel(
+        view.internals(sampler, trainer.scorer, dataset, [user, *others], lang=lang),
+        key=f"{P}_chart_{run_name}",
+        empty=tr("internals_none", sampler=view.label),
+    )
 
 code_expander(view, lang)

@@ -43,14 +43,14 @@ def small_params(name: str, dataset: Dataset) -> dict:
 def build_sampler(name: str, dataset: Dataset, k: int = 1, seed: int = 0, params: dict | None = None):
     """``SAMPLERS[name]`` with generators seeded by ``seed`` (small_params unless ``params``)."""
     params = small_params(name, dataset) if params is None else params
-    return SAMPLERS[name](dataset, k, rng=np.random.default_rng(seed),
-                          torch_generator=torch.Generator().manual_seed(seed), **params)
+    return SAMPLERS[name](
+        dataset, k, rng=np.random.default_rng(seed), torch_generator=torch.Generator().manual_seed(seed), **params
+    )
 
 
 def build_scorer(dataset: Dataset, dim: int = 8, seed: int = 0):
     """(model, Scorer) of a freshly initialised MatrixFactorization."""
-    model = MatrixFactorization(dataset.n_users, dataset.n_items, dim,
-                                generator=torch.Generator().manual_seed(seed))
+    model = MatrixFactorization(dataset.n_users, dataset.n_items, dim, generator=torch.Generator().manual_seed(seed))
     return model, Scorer(model)
 
 

@@ -110,21 +110,23 @@ def test_editor_race_add_and_remove():
 def test_bad_arms_in_the_url_give_a_notice_not_a_traceback():
     at = compare(dataset="toy", arms="dns:candidates=0;;bogus")
     assert not at.exception
-    assert any("arms=" in w.value for w in at.warning) or any("arms=" in i.value for i in at.info), \
-        [w.value for w in at.warning]
+    assert any("arms=" in w.value for w in at.warning) or any("arms=" in i.value for i in at.info), [
+        w.value for w in at.warning
+    ]
     assert list(at.session_state["cmp_run"].trainers) == ["rns", "pns", "dns", "irgan", "srns"]
 
 
 def test_variant_styles_stay_in_the_sampler_hue_and_never_raise():
     from negsamp_core.arms import Arm
 
-    styles = figures.arm_styles([Arm("dns", "dns"), Arm("DNS M=1", "dns", {"candidates": 1}),
-                                 Arm("DNS M=32", "dns", {"candidates": 32})])
+    styles = figures.arm_styles(
+        [Arm("dns", "dns"), Arm("DNS M=1", "dns", {"candidates": 1}), Arm("DNS M=32", "dns", {"candidates": 32})]
+    )
     assert styles["dns"] == figures.style_of("dns")
     assert len({(s.color, s.dash, s.symbol) for s in styles.values()}) == 3
-    green = np.array([int(figures.style_of("dns").color[i:i + 2], 16) for i in (1, 3, 5)])
+    green = np.array([int(figures.style_of("dns").color[i : i + 2], 16) for i in (1, 3, 5)])
     for s in styles.values():
-        rgb = np.array([int(s.color[i:i + 2], 16) for i in (1, 3, 5)])
+        rgb = np.array([int(s.color[i : i + 2], 16) for i in (1, 3, 5)])
         assert rgb.argmax() == green.argmax()  # still a green
     assert figures.style_of("DNS M=4").color  # an unknown variant label: derived, no KeyError
     assert figures.style_of("whatever label").color

@@ -28,8 +28,23 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 TIMEOUT = 30
 PAGES = {"compare": "pages/compare.py", "playground": "pages/playground.py", "data": "pages/data.py"}
-BAD_VALUES = ("9" * 5000, "-" + "9" * 400, "-1", "-1e300", "1e308", "nan", "inf", "-inf", "NaN", "1,2,3", "abc",
-              "", "0x10", "1e-320", "\u0661\u0662")
+BAD_VALUES = (
+    "9" * 5000,
+    "-" + "9" * 400,
+    "-1",
+    "-1e300",
+    "1e308",
+    "nan",
+    "inf",
+    "-inf",
+    "NaN",
+    "1,2,3",
+    "abc",
+    "",
+    "0x10",
+    "1e-320",
+    "\u0661\u0662",
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -74,8 +89,7 @@ def _url_settings() -> list[tuple[str, str]]:
     pages' own on theirs."""
     out = [("data", s.url) for s in state.shared_settings() if s.url]
     out += [("compare", s.url) for s in state.page_settings("cmp", multi=True) if s.url]
-    out += [("playground", s.url) for s in state.page_settings("pg", multi=False)
-            if s.url and s.url in ("sampler",)]
+    out += [("playground", s.url) for s in state.page_settings("pg", multi=False) if s.url and s.url in ("sampler",)]
     return out
 
 
@@ -84,8 +98,13 @@ def _url_settings() -> list[tuple[str, str]]:
 def test_every_url_setting_parses_bad_values_into_range_or_refuses(url, bad):
     """Pure layer, every setting x every bad value: a parse either raises one of PARSE_ERRORS
     (a notice) or returns a finite value inside the widget's range."""
-    settings = {s.url: s for s in state.shared_settings() + state.page_settings("cmp", multi=True)
-                + state.page_settings("pg", multi=False) if s.url}
+    settings = {
+        s.url: s
+        for s in state.shared_settings()
+        + state.page_settings("cmp", multi=True)
+        + state.page_settings("pg", multi=False)
+        if s.url
+    }
     s = settings[url]
     try:
         value = s.parse(bad)
@@ -106,8 +125,13 @@ def test_every_url_setting_with_absurd_values_gives_at_most_a_notice(page, url):
         base["samplers"] = "rns"
     at = open_page(page, **base)
     assert_ok(at)
-    name = next(s.name for s in state.shared_settings() + state.page_settings("cmp", multi=True)
-                + state.page_settings("pg", multi=False) if s.url == url)
+    name = next(
+        s.name
+        for s in state.shared_settings()
+        + state.page_settings("cmp", multi=True)
+        + state.page_settings("pg", multi=False)
+        if s.url == url
+    )
     for bad in BAD_VALUES:
         at.query_params[url] = bad
         at.run()
@@ -201,8 +225,9 @@ def test_regression_step_counter_never_exceeds_steps_per_epoch(monkeypatch):
 
 # ---------------------------------------------------------------------------- data
 @pytest.mark.parametrize("folder", ["/etc", "/proc/self", "/no/such/folder"])
-def test_regression_named_movielens_folder_without_files_is_an_error_not_a_silent_fallback(folder, monkeypatch,
-                                                                                          tmp_path):
+def test_regression_named_movielens_folder_without_files_is_an_error_not_a_silent_fallback(
+    folder, monkeypatch, tmp_path
+):
     # a complete ml-100k in NEGSAMP_DATA_DIR must not be used when the learner named another folder
     data = tmp_path / "data" / "ml-100k"
     data.mkdir(parents=True)

@@ -62,8 +62,12 @@ def scanned():
 
 def _param_keys() -> set[str]:
     """Keys built by i18n.param_label / param_help / param_paper for the registered samplers' parameters."""
-    return {f"{prefix}_{name}_{spec.name}" for name, cls in SAMPLERS.items() for spec in cls.PARAMS
-            for prefix in ("param", "help", "paper")}
+    return {
+        f"{prefix}_{name}_{spec.name}"
+        for name, cls in SAMPLERS.items()
+        for spec in cls.PARAMS
+        for prefix in ("param", "help", "paper")
+    }
 
 
 def test_every_text_exists_in_both_languages_with_the_same_fields():
@@ -108,8 +112,9 @@ def test_chinese_uses_the_articles_terms():
     assert "假负例" not in zh
     assert "伪负例" in zh and all(term in zh for term in ("采样质量", "采样偏差", "采样效率"))
     en_fn = [k for k, e in catalogue().items() if re.search(r"false.negative", e["en"], re.I)]
-    assert en_fn and all("伪负例" in catalogue()[k]["zh"] for k in en_fn), \
-        [k for k in en_fn if "伪负例" not in catalogue()[k]["zh"]]
+    assert en_fn and all("伪负例" in catalogue()[k]["zh"] for k in en_fn), [
+        k for k in en_fn if "伪负例" not in catalogue()[k]["zh"]
+    ]
 
 
 def test_chinese_uses_the_articles_words_for_hard_negatives_samples_and_families():

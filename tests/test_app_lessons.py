@@ -55,12 +55,20 @@ def assert_ok(at: AppTest) -> None:
 
 
 def texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
-                     + [e.value for e in at.title] + [i.value for i in at.info] + [s.value for s in at.success])
+    return "\n".join(
+        [m.value for m in at.markdown]
+        + [c.value for c in at.caption]
+        + [w.value for w in at.warning]
+        + [e.value for e in at.title]
+        + [i.value for i in at.info]
+        + [s.value for s in at.success]
+    )
 
 
 def verdict(at: AppTest):
-    found = [c for c in at.get("flex_container") + at.get("vertical_block") if getattr(c, "key", None) == "lesson_verdict"]
+    found = [
+        c for c in at.get("flex_container") + at.get("vertical_block") if getattr(c, "key", None) == "lesson_verdict"
+    ]
     return found[0] if found else None
 
 
@@ -161,8 +169,9 @@ def test_other_lessons_reach_their_verdict(lesson_id):
 
 
 # ---------------------------------------------------------------------------- presentation mode
-@pytest.mark.parametrize("page, lesson", [("pages/lessons.py", "dns-candidates"), ("pages/compare.py", None),
-                                          ("pages/playground.py", None)])
+@pytest.mark.parametrize(
+    "page, lesson", [("pages/lessons.py", "dns-candidates"), ("pages/compare.py", None), ("pages/playground.py", None)]
+)
 def test_present_mode_has_no_sidebar_no_slider_one_chart(page, lesson):
     params = {"present": 1, **({"lesson": lesson} if lesson else {}), "epochs": 2}
     at = open_page(page, **params)

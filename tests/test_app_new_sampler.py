@@ -35,10 +35,28 @@ class LongTail(NegativeSampler):
     name = "longtail"
     family = "heuristic"
     PARAMS = (
-        ParamSpec("candidates", 2, 1, 8, 1, "none (made up)", live=True, integer=True,
-                  help="uniform candidates per negative; the least popular is kept"),
-        ParamSpec("popular", 0, 0, 1, 1, "none (made up)", live=True, boolean=True,
-                  help="keep the most popular candidate instead"),
+        ParamSpec(
+            "candidates",
+            2,
+            1,
+            8,
+            1,
+            "none (made up)",
+            live=True,
+            integer=True,
+            help="uniform candidates per negative; the least popular is kept",
+        ),
+        ParamSpec(
+            "popular",
+            0,
+            0,
+            1,
+            1,
+            "none (made up)",
+            live=True,
+            boolean=True,
+            help="keep the most popular candidate instead",
+        ),
     )
 
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer) -> np.ndarray:
@@ -138,7 +156,21 @@ def test_the_cli_runs_it(tmp_path, capsys):
     from negsamp_core import cli
 
     out = tmp_path / "longtail.json"
-    status = cli.main(["compare", "--dataset", "toy", "--samplers", "longtail", "--epochs", "2", "--quiet",
-                       "--longtail-candidates", "3", "--out", str(out)])
+    status = cli.main(
+        [
+            "compare",
+            "--dataset",
+            "toy",
+            "--samplers",
+            "longtail",
+            "--epochs",
+            "2",
+            "--quiet",
+            "--longtail-candidates",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
     assert status in (0, None)
     assert "longtail" in out.read_text(encoding="utf-8").lower()

@@ -140,8 +140,13 @@ def test_playground_internals_for_each_sampler(sampler):
     assert run.done and not at.session_state["pg_playing"]  # stopped by itself at the chosen epochs
     assert run.trainers[sampler].epoch == 3
     drawn = charts(at)
-    expected = {"rns": None, "pns": "pg_chart_pns", "dns": "pg_chart_dns", "irgan": "pg_chart_irgan",
-                "srns": "pg_chart_srns"}[sampler]
+    expected = {
+        "rns": None,
+        "pns": "pg_chart_pns",
+        "dns": "pg_chart_dns",
+        "irgan": "pg_chart_irgan",
+        "srns": "pg_chart_srns",
+    }[sampler]
     if expected:
         assert expected in drawn
     assert len(at.dataframe) >= 1  # the step table
@@ -164,8 +169,14 @@ def test_compare_charts_have_one_trace_per_selected_sampler_and_shared_bins():
     assert hists[0]["xbins"]["start"] == edges[0] and hists[0]["xbins"]["end"] == edges[-1]
     assert {d["name"] for d in drawn["cmp_chart_fn"]["data"]} == {"RNS", "DNS", "SRNS"}
     assert "exact" in drawn["cmp_chart_fn"]["layout"]["title"]["text"]
-    for key in ("cmp_chart_convergence", "cmp_chart_scores", "cmp_chart_hardness", "cmp_chart_fn",
-                "cmp_chart_popularity", "cmp_chart_cost"):
+    for key in (
+        "cmp_chart_convergence",
+        "cmp_chart_scores",
+        "cmp_chart_hardness",
+        "cmp_chart_fn",
+        "cmp_chart_popularity",
+        "cmp_chart_cost",
+    ):
         assert drawn[key]["layout"]["height"] and drawn[key]["layout"]["uirevision"], key
 
 
@@ -196,8 +207,16 @@ def test_switching_pages_keeps_the_run():
 
 # ---------------------------------------------------------------------------- settings
 def test_url_parameters_restore_the_experiment():
-    at = open_page("compare", dataset="toy", seed=3, samplers="rns,dns", lr=0.02, epochs=7, k=2,
-                   **{"dns.candidates": 4, "lang": "zh"})
+    at = open_page(
+        "compare",
+        dataset="toy",
+        seed=3,
+        samplers="rns,dns",
+        lr=0.02,
+        epochs=7,
+        k=2,
+        **{"dns.candidates": 4, "lang": "zh"},
+    )
     assert_ok(at)
     ss = at.session_state
     assert (ss["dataset"], ss["seed"], ss["lang"]) == ("toy", 3, "zh")

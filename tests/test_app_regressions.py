@@ -38,8 +38,7 @@ def _trained(name: str, params: dict | None = None, epochs: int = 3) -> Trainer:
 
 def _panel(trainer: Trainer, lang: str = "en"):
     users = np.unique(trainer.sampler.last["users"])
-    return view_for(trainer.sampler.name).internals(trainer.sampler, trainer.scorer, trainer.dataset, users,
-                                                    lang=lang)
+    return view_for(trainer.sampler.name).internals(trainer.sampler, trainer.scorer, trainer.dataset, users, lang=lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -51,7 +50,7 @@ def test_regression_pns_chart_is_not_labelled_with_irgans_generator(lang):
 
 
 def _is_orange(hex_colour: str) -> bool:
-    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
     hue, _, saturation = colorsys.rgb_to_hls(r, g, b)
     return 15 <= hue * 360 <= 45 and saturation > 0.5
 
@@ -92,7 +91,9 @@ def test_irgan_panel_marks_false_negatives_and_shows_entropy():
 
 def test_regression_importing_lab_ui_sets_nothing_process_wide():
     # lab_ui/__init__ used to call torch.set_num_threads(1) and build an optimiser on import.
-    code = ("import torch; torch.set_num_threads(3); import lab_ui, lab_ui.shell, lab_ui.figures, lab_ui.player; "
-            "assert torch.get_num_threads() == 3, torch.get_num_threads(); "
-            "lab_ui.shell.configure_process(); assert torch.get_num_threads() == 1")
+    code = (
+        "import torch; torch.set_num_threads(3); import lab_ui, lab_ui.shell, lab_ui.figures, lab_ui.player; "
+        "assert torch.get_num_threads() == 3, torch.get_num_threads(); "
+        "lab_ui.shell.configure_process(); assert torch.get_num_threads() == 1"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])

@@ -10,15 +10,28 @@ from negsamp_core.compare import Comparison
 from negsamp_core.config import TrainConfig
 
 SMALL = TrainConfig(dim=8, batch_size=64, epochs=2)
-TIMING = {"sample_seconds", "train_seconds", "eval_seconds", "diag_seconds", "elapsed_seconds", "epoch_seconds",
-          "n_scores", "sampler_stats"}
+TIMING = {
+    "sample_seconds",
+    "train_seconds",
+    "eval_seconds",
+    "diag_seconds",
+    "elapsed_seconds",
+    "epoch_seconds",
+    "n_scores",
+    "sampler_stats",
+}
 
 
 def _same(a, b) -> bool:
     """Two epoch records equal in everything but timings and the sampler's own statistics."""
     da, db = a.to_dict(), b.to_dict()
-    return all(np.array_equal(np.asarray(da[k], dtype=object), np.asarray(db[k], dtype=object))
-               if isinstance(da[k], (list, tuple)) else da[k] == db[k] for k in da if k not in TIMING)
+    return all(
+        np.array_equal(np.asarray(da[k], dtype=object), np.asarray(db[k], dtype=object))
+        if isinstance(da[k], (list, tuple))
+        else da[k] == db[k]
+        for k in da
+        if k not in TIMING
+    )
 
 
 def test_two_dns_arms_differ_and_m1_reproduces_rns_exactly(small_world):
@@ -39,8 +52,13 @@ def test_two_dns_arms_differ_and_m1_reproduces_rns_exactly(small_world):
 
 
 def test_plain_names_keep_working_and_shared_params_sit_under_an_arms_own(small_world):
-    comparison = Comparison(small_world, ["rns", "dns", Arm("DNS M=2", "dns", {"candidates": 2})], SMALL,
-                            sampler_params={"dns": {"candidates": 4}}, seed=1)
+    comparison = Comparison(
+        small_world,
+        ["rns", "dns", Arm("DNS M=2", "dns", {"candidates": 2})],
+        SMALL,
+        sampler_params={"dns": {"candidates": 4}},
+        seed=1,
+    )
     assert list(comparison.trainers) == ["rns", "dns", "DNS M=2"]
     assert comparison.trainers["dns"].sampler.params["candidates"] == 4
     assert comparison.trainers["DNS M=2"].sampler.params["candidates"] == 2
@@ -66,9 +84,21 @@ def test_text_form_round_trips():
     assert default_label("dns", {"candidates": 8}, lambda s, p: "M") == "DNS M=8"  # the default M is still shown
 
 
-@pytest.mark.parametrize("text", ["", ";;", "nope:candidates=1", "dns:candidates", "dns:candidates=abc",
-                                  "dns:candidates=0", "dns:m=3", "dns:=3", ";".join(["rns"] * 13),
-                                  "dns:candidates=1e999"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        ";;",
+        "nope:candidates=1",
+        "dns:candidates",
+        "dns:candidates=abc",
+        "dns:candidates=0",
+        "dns:m=3",
+        "dns:=3",
+        ";".join(["rns"] * 13),
+        "dns:candidates=1e999",
+    ],
+)
 def test_malformed_text_raises_value_error(text):
     with pytest.raises(ValueError):
         parse_arms(text)

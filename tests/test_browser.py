@@ -19,13 +19,24 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
-                                 reason="needs the system Chromium (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+        reason="needs the system Chromium (apt-get install chromium)",
+    ),
+]
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WAIT_MS = 120_000
 
 
@@ -41,9 +52,25 @@ def server():
     port = _free_port()
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     env.pop("NEGSAMP_DATA_DIR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -66,8 +93,9 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                              args=ARGS)
+        b = p.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=ARGS
+        )
         yield b
         b.close()
 
@@ -80,8 +108,9 @@ def shoot(page, name: str, height: int | None = None) -> None:
     if height:
         page.set_viewport_size({"width": 1400, "height": height})
         time.sleep(1.5)
-    page.evaluate("() => document.querySelectorAll('[data-testid=stMain], section.main, .main')"
-                  ".forEach(e => e.scrollTo(0, 0))")
+    page.evaluate(
+        "() => document.querySelectorAll('[data-testid=stMain], section.main, .main').forEach(e => e.scrollTo(0, 0))"
+    )
     time.sleep(0.5)
     page.screenshot(path=str(Path(folder) / f"{name}.png"))
 
@@ -93,7 +122,9 @@ def new_page(browser, height: int = 1000):
 def epochs(page, prefix: str) -> dict:
     return page.evaluate(
         """(prefix) => Object.fromEntries(Array.from(document.querySelectorAll(
-               `.st-key-${prefix}_counter .ns-counter`)).map(e => [e.dataset.sampler, +e.dataset.epoch]))""", prefix)
+               `.st-key-${prefix}_counter .ns-counter`)).map(e => [e.dataset.sampler, +e.dataset.epoch]))""",
+        prefix,
+    )
 
 
 def legend_names(page) -> set:
@@ -108,7 +139,9 @@ def play_then_pause(page, prefix: str, samplers: set) -> float:
     page.wait_for_function(
         """([prefix, n]) => { const c = document.querySelectorAll(`.st-key-${prefix}_counter .ns-counter`);
                return c.length === n && Array.from(c).every(e => +e.dataset.epoch >= 1); }""",
-        arg=[prefix, len(samplers)], timeout=WAIT_MS)
+        arg=[prefix, len(samplers)],
+        timeout=WAIT_MS,
+    )
     first_epoch = time.time() - start
     # the charts show every sampler once an epoch is drawn
     deadline = time.time() + WAIT_MS / 1000
@@ -117,7 +150,10 @@ def play_then_pause(page, prefix: str, samplers: set) -> float:
     assert samplers <= legend_names(page)
     page.wait_for_function(
         """(prefix) => Array.from(document.querySelectorAll(`.st-key-${prefix}_counter .ns-counter`))
-               .every(e => +e.dataset.epoch >= 2)""", arg=prefix, timeout=WAIT_MS)
+               .every(e => +e.dataset.epoch >= 2)""",
+        arg=prefix,
+        timeout=WAIT_MS,
+    )
     page.locator(f".st-key-{prefix}_pause button").first.click()
     page.wait_for_selector(f'.st-key-{prefix}_counter .ns-status[data-status="paused"]', timeout=WAIT_MS)
     time.sleep(1.0)
@@ -149,15 +185,19 @@ def test_playground_direct_link_play_pause(server, browser):
     page.close()
 
 
-@pytest.mark.parametrize("path, text", [("/data", "Data: choose and inspect the dataset"),
-                                        ("/playground?sampler=dns", "Playground: one sampler in depth"),
-                                        ("/?lang=zh", "负采样实验室")])
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("/data", "Data: choose and inspect the dataset"),
+        ("/playground?sampler=dns", "Playground: one sampler in depth"),
+        ("/?lang=zh", "负采样实验室"),
+    ],
+)
 def test_direct_links_and_chinese(server, browser, path, text):
     page = new_page(browser)
     page.goto(server + path)
     page.wait_for_selector(f"text={text}", timeout=WAIT_MS)
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=stSidebar] a').length >= 4",
-                           timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stSidebar] a').length >= 4", timeout=WAIT_MS)
     nav = page.locator("[data-testid=stSidebar] a").all_inner_texts()
     expected = ["入门", "单采样器实验", "对比", "数据"] if "zh" in path else ["Learn", "Playground", "Compare", "Data"]
     assert [n.strip().split("\n")[-1] for n in nav[:4]] == expected

@@ -20,16 +20,34 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
-                                 reason="needs the system Chromium (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+        reason="needs the system Chromium (apt-get install chromium)",
+    ),
+]
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WAIT_MS = 180_000
-LESSON_IDS = ("three-directions", "pns-popularity", "dns-candidates", "irgan-game", "false-negatives",
-              "srns-variance", "cost")
+LESSON_IDS = (
+    "three-directions",
+    "pns-popularity",
+    "dns-candidates",
+    "irgan-game",
+    "false-negatives",
+    "srns-variance",
+    "cost",
+)
 
 
 def _free_port() -> int:
@@ -44,9 +62,25 @@ def server():
     port = _free_port()
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     env.pop("NEGSAMP_DATA_DIR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -69,8 +103,9 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                              args=ARGS)
+        b = p.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=ARGS
+        )
         yield b
         b.close()
 
@@ -94,8 +129,7 @@ def first_chart_in_view(page, selector: str) -> dict:
     view = page.viewport_size
     assert box is not None
     assert box["y"] >= 0 and box["x"] >= 0, box
-    assert box["y"] + box["height"] <= view["height"] + 1 and box["x"] + box["width"] <= view["width"] + 1, \
-        (box, view)
+    assert box["y"] + box["height"] <= view["height"] + 1 and box["x"] + box["width"] <= view["width"] + 1, (box, view)
     return box
 
 
@@ -111,8 +145,10 @@ def test_lesson_present_mode_play_to_verdict_first_chart_above_the_fold(server, 
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(server + "/lessons?lesson=dns-candidates&present=1")  # direct link, fresh server
     page.wait_for_selector(".st-key-lesson_prediction", timeout=WAIT_MS)
-    assert page.locator("[data-testid=stSidebar]").count() == 0 or not page.locator(
-        "[data-testid=stSidebar]").first.is_visible()
+    assert (
+        page.locator("[data-testid=stSidebar]").count() == 0
+        or not page.locator("[data-testid=stSidebar]").first.is_visible()
+    )
     assert page.locator("[data-testid=stSlider]").count() == 0
     first_chart_in_view(page, ".st-key-lesson_chart_hardness")
     shoot(page, "lesson_present_1280_before")
@@ -165,7 +201,10 @@ def test_compare_and_playground_present_first_chart_above_the_fold(server, brows
     page.locator(f".st-key-{prefix}_play button").first.click()
     page.wait_for_function(
         """(p) => Array.from(document.querySelectorAll(`.st-key-${p}_counter .ns-counter`))
-               .some(e => +e.dataset.epoch >= 1)""", arg=prefix, timeout=WAIT_MS)
+               .some(e => +e.dataset.epoch >= 1)""",
+        arg=prefix,
+        timeout=WAIT_MS,
+    )
     first_chart_in_view(page, f".st-key-{prefix}_chart_convergence")
     shoot(page, f"{target}_present_1280")
     page.locator(f".st-key-{prefix}_pause button").first.click()

@@ -22,14 +22,22 @@ def test_live_loop_reports_the_keys_bench_json_promises(monkeypatch):
     from negsamp_core import bench
 
     result = live_bench.measure_live_loop(seconds=2, rounds=1)
-    assert {"app_epochs_per_second", "cli_epochs_per_second", "outside_training_share", "dataset",
-            "samplers"} <= set(result)
+    assert {"app_epochs_per_second", "cli_epochs_per_second", "outside_training_share", "dataset", "samplers"} <= set(
+        result
+    )
     assert result["samplers"] == ["rns", "pns", "dns", "irgan", "srns"]
     assert result["app_epochs_per_second"] > 0 and result["cli_epochs_per_second"] > 0
     assert 0 <= result["outside_training_share"] < 1
-    monkeypatch.setattr(live_bench, "measure_live_loop", lambda: {"app_epochs_per_second": 1.0,
-                                                                  "cli_epochs_per_second": 2.0, "ratio": 0.5,
-                                                                  "outside_training_share": 0.1})
+    monkeypatch.setattr(
+        live_bench,
+        "measure_live_loop",
+        lambda: {
+            "app_epochs_per_second": 1.0,
+            "cli_epochs_per_second": 2.0,
+            "ratio": 0.5,
+            "outside_training_share": 0.1,
+        },
+    )
     assert bench._live_loop()["live_loop"]["ratio"] == 0.5
     monkeypatch.setenv("NEGSAMP_BENCH_LIVE_LOOP", "0")
     assert bench._live_loop() == {}
@@ -79,8 +87,9 @@ def test_two_processes_behind_nginx_are_sticky_and_proxy_websockets():
         upstreams = {}
         for visitor in range(12):
             with urllib.request.urlopen(room.url + "/_stcore/health") as r:
-                cookie = next(c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie")
-                              if c.startswith("nslab_route="))
+                cookie = next(
+                    c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") if c.startswith("nslab_route=")
+                )
                 first = r.headers["X-Upstream"]
             for _ in range(3):  # the same browser always reaches the same process
                 request = urllib.request.Request(room.url + "/_stcore/health", headers={"Cookie": cookie})

@@ -10,14 +10,37 @@ import pytest
 from negsamp_core.cli import main
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-HISTORY_KEYS = {"epoch", "loss", "valid", "fn_rate", "neg_score_mean", "pos_score_mean", "neg_popularity_mean",
-                "sample_seconds", "train_seconds"}
+HISTORY_KEYS = {
+    "epoch",
+    "loss",
+    "valid",
+    "fn_rate",
+    "neg_score_mean",
+    "pos_score_mean",
+    "neg_popularity_mean",
+    "sample_seconds",
+    "train_seconds",
+}
 
 
 def test_compare_writes_the_documented_json(tmp_path, capsys):
     out = tmp_path / "results.json"
-    code = main(["compare", "--dataset", "toy", "--samplers", "rns,dns", "--epochs", "3", "--seed", "1",
-                 "--quiet", "--out", str(out)])
+    code = main(
+        [
+            "compare",
+            "--dataset",
+            "toy",
+            "--samplers",
+            "rns,dns",
+            "--epochs",
+            "3",
+            "--seed",
+            "1",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "RNS" in printed and "DNS" in printed and "PNS" not in printed
@@ -37,21 +60,39 @@ def test_compare_writes_the_documented_json(tmp_path, capsys):
 def test_same_seed_reproduces_the_same_results(tmp_path):
     paths = [tmp_path / "a.json", tmp_path / "b.json"]
     for path in paths:
-        assert main(["compare", "--dataset", "toy", "--samplers", "pns,srns", "--epochs", "2", "--quiet",
-                     "--out", str(path)]) == 0
+        assert (
+            main(
+                [
+                    "compare",
+                    "--dataset",
+                    "toy",
+                    "--samplers",
+                    "pns,srns",
+                    "--epochs",
+                    "2",
+                    "--quiet",
+                    "--out",
+                    str(path),
+                ]
+            )
+            == 0
+        )
     a, b = (json.loads(p.read_text()) for p in paths)
     for name in ("pns", "srns"):
         assert [h["loss"] for h in a["runs"][name]["history"]] == [h["loss"] for h in b["runs"][name]["history"]]
         assert a["runs"][name]["test"] == b["runs"][name]["test"]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--samplers", "rns,foo"], "unknown sampler"),
-    (["--protocol", "irgan"], "--protocol irgan needs --dataset ml-100k"),
-    (["--dataset", "csv"], "needs a file"),
-    (["--dataset", "toy", "--k", "12"], "top-K = 12"),
-    (["--dataset", "toy", "--srns-s1", "11"], "S1"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--samplers", "rns,foo"], "unknown sampler"),
+        (["--protocol", "irgan"], "--protocol irgan needs --dataset ml-100k"),
+        (["--dataset", "csv"], "needs a file"),
+        (["--dataset", "toy", "--k", "12"], "top-K = 12"),
+        (["--dataset", "toy", "--srns-s1", "11"], "S1"),
+    ],
+)
 def test_bad_arguments_exit_2_with_a_message(argv, message, capsys):
     assert main(["compare", "--quiet", "--epochs", "1", *argv]) == 2
     assert message in capsys.readouterr().err
@@ -69,8 +110,27 @@ def test_missing_movielens_says_where_it_looked(tmp_path, monkeypatch, capsys):
 @pytest.mark.skipif(not (SHARED / "ml-100k").is_dir(), reason="../shared/datasets/ml-100k is absent")
 def test_irgan_protocol_on_ml100k_reports_p_and_ndcg_at_3_5_10(tmp_path):
     out = tmp_path / "irgan.json"
-    assert main(["compare", "--dataset", "ml-100k", "--data-dir", str(SHARED), "--protocol", "irgan",
-                 "--samplers", "rns", "--epochs", "2", "--quiet", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "--dataset",
+                "ml-100k",
+                "--data-dir",
+                str(SHARED),
+                "--protocol",
+                "irgan",
+                "--samplers",
+                "rns",
+                "--epochs",
+                "2",
+                "--quiet",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     results = json.loads(out.read_text())
     assert results["dataset"]["n_users"] == 943 and results["dataset"]["n_items"] == 1682
     assert results["dataset"]["n_test"] == 11235
@@ -89,8 +149,20 @@ def _plain_csv(path: Path, n_items: int = 15) -> Path:
 
 def test_plain_csv_runs_with_the_defaults_and_warns_about_one_evaluated_user(tmp_path, capsys):
     out = tmp_path / "r.json"
-    argv = ["compare", "--dataset", "csv", "--csv", str(_plain_csv(tmp_path / "plain.csv")), "--samplers", "rns",
-            "--epochs", "1", "--quiet", "--out", str(out)]
+    argv = [
+        "compare",
+        "--dataset",
+        "csv",
+        "--csv",
+        str(_plain_csv(tmp_path / "plain.csv")),
+        "--samplers",
+        "rns",
+        "--epochs",
+        "1",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0
     err = capsys.readouterr().err
     assert "warning" in err and "fewer than 20" in err
@@ -103,8 +175,9 @@ def test_plain_csv_runs_with_the_defaults_and_warns_about_one_evaluated_user(tmp
 
 def test_threshold_on_a_file_without_ratings_is_a_clear_error(tmp_path, capsys):
     path = _plain_csv(tmp_path / "plain.csv")
-    assert main(["compare", "--dataset", "csv", "--csv", str(path), "--threshold", "4", "--epochs", "1",
-                 "--quiet"]) == 2
+    assert (
+        main(["compare", "--dataset", "csv", "--csv", str(path), "--threshold", "4", "--epochs", "1", "--quiet"]) == 2
+    )
     assert "no rating column" in capsys.readouterr().err
     assert main(["compare", "--dataset", "toy", "--threshold", "4", "--epochs", "1", "--quiet"]) == 2
     assert "threshold applies to" in capsys.readouterr().err
@@ -141,8 +214,9 @@ def test_on_off_sampler_parameters_become_flags():
     from negsamp_core.cli import _add_param
 
     parser = argparse.ArgumentParser()
-    spec = SimpleNamespace(name="baseline", default=False, integer=True, boolean=True, help="subtract the mean",
-                           paper="none")
+    spec = SimpleNamespace(
+        name="baseline", default=False, integer=True, boolean=True, help="subtract the mean", paper="none"
+    )
     _add_param(parser, "irgan", spec)
     assert parser.parse_args(["--irgan-baseline"]).irgan__baseline is True
     assert parser.parse_args(["--no-irgan-baseline"]).irgan__baseline is False

@@ -15,13 +15,17 @@ from negsamp_core.samplers import RNS, SAMPLERS, SRNS
 from negsamp_core.training import Trainer
 
 CONFIG = TrainConfig(dim=8, batch_size=64, epochs=2, n_negatives=2)
-PARAMS = {"dns": {"candidates": 4}, "irgan": {"g_samples": 8, "g_epochs": 1},
-          "srns": {"s1": 3, "s2": 4, "warmup": 1, "history": 3}}
+PARAMS = {
+    "dns": {"candidates": 4},
+    "irgan": {"g_samples": 8, "g_epochs": 1},
+    "srns": {"s1": 3, "s2": 4, "warmup": 1, "history": 3},
+}
 
 
 def trainer_for(dataset, name, epochs=2, **params):
-    return Trainer(dataset, name, CONFIG.replace(epochs=epochs), sampler_params={**PARAMS.get(name, {}), **params},
-                   seed=0)
+    return Trainer(
+        dataset, name, CONFIG.replace(epochs=epochs), sampler_params={**PARAMS.get(name, {}), **params}, seed=0
+    )
 
 
 @pytest.fixture
@@ -153,8 +157,9 @@ def test_epoch_end_time_is_sampler_time(small_world, monkeypatch):
     """Slow epoch-end work shows up in sample_seconds of the same epoch."""
     import time
 
-    slow = type("SlowEndRNS", (RNS,), {"name": "slow-end-rns",
-                                        "on_epoch_end": lambda self, epoch, scorer: time.sleep(0.05)})
+    slow = type(
+        "SlowEndRNS", (RNS,), {"name": "slow-end-rns", "on_epoch_end": lambda self, epoch, scorer: time.sleep(0.05)}
+    )
     monkeypatch.setitem(SAMPLERS, slow.name, slow)
     trainer = trainer_for(small_world, slow.name)
     trainer.run_epochs()

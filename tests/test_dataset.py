@@ -53,8 +53,9 @@ def test_contains_and_gather_match_slow_references(seed):
     # broadcasting (B, 1) x (B, K)
     q_users = np.array([0, 3, 3])
     q_items = np.array([[0, 1], [2, 3], [24, 0]])
-    np.testing.assert_array_equal(ps.contains(q_users[:, None], q_items),
-                                  [[(u, i) in reference for i in row] for u, row in zip(q_users, q_items)])
+    np.testing.assert_array_equal(
+        ps.contains(q_users[:, None], q_items), [[(u, i) in reference for i in row] for u, row in zip(q_users, q_items)]
+    )
     # gather with repeats and users without positives
     batch = np.array([4, 0, 4, 14, 7], dtype=np.int64)
     rows, got_items = ps.gather(batch)

@@ -12,8 +12,7 @@ from negsamp_core.diagnostics import EpochDiagnostics, memory_label_stats, popul
 from negsamp_core.samplers import UniformNonPositive
 from negsamp_core.training import Trainer
 
-LABEL_KEYS = {"memory_fn_share", "rho_mean", "sd_mean", "sd_false_neg", "rho_false_neg", "sd_true_neg",
-              "rho_true_neg"}
+LABEL_KEYS = {"memory_fn_share", "rho_mean", "sd_mean", "sd_false_neg", "rho_false_neg", "sd_true_neg", "rho_true_neg"}
 
 
 def labelled_world() -> Dataset:
@@ -23,9 +22,12 @@ def labelled_world() -> Dataset:
 
 def test_memory_label_stats_hand_computed():
     ds = labelled_world()
-    last = {"users": np.array([0, 1]), "memory": np.array([[1, 3, 2], [0, 2, 4]]),
-            "rho": np.array([[0.9, 0.2, 0.7], [0.1, 0.3, 0.5]], dtype=np.float32),
-            "sd": np.array([[0.0, 0.4, 0.1], [0.2, 0.2, 0.2]], dtype=np.float32)}
+    last = {
+        "users": np.array([0, 1]),
+        "memory": np.array([[1, 3, 2], [0, 2, 4]]),
+        "rho": np.array([[0.9, 0.2, 0.7], [0.1, 0.3, 0.5]], dtype=np.float32),
+        "sd": np.array([[0.0, 0.4, 0.1], [0.2, 0.2, 0.2]], dtype=np.float32),
+    }
     stats = memory_label_stats(ds, last)
     assert set(stats) == LABEL_KEYS
     assert stats["memory_fn_share"] == pytest.approx(2 / 6)  # items 1, 2 of user 0
@@ -41,9 +43,15 @@ def test_memory_label_stats_hand_computed():
 def test_epoch_diagnostics_means_histograms_and_reset():
     ds = labelled_world()
     model_scores = torch.tensor([[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]])
-    diag = EpochDiagnostics(ds, UniformNonPositive(ds.train), lambda u, i: model_scores[u, i],
-                            score_edges=np.linspace(-1.0, 6.0, 8), popularity_edges=popularity_bin_edges(1),
-                            uniform_probe=1, rng=np.random.default_rng(0))
+    diag = EpochDiagnostics(
+        ds,
+        UniformNonPositive(ds.train),
+        lambda u, i: model_scores[u, i],
+        score_edges=np.linspace(-1.0, 6.0, 8),
+        popularity_edges=popularity_bin_edges(1),
+        uniform_probe=1,
+        rng=np.random.default_rng(0),
+    )
     users, negatives = np.array([0, 1]), np.array([[1, 3], [4, 2]])
     pos_s, neg_s = torch.tensor([0.0, 0.0]), torch.tensor([[1.0, 3.0], [1.0, 3.0]])
     diag.record_batch(users, negatives, pos_s, neg_s, loss=0.5)
@@ -59,8 +67,13 @@ def test_epoch_diagnostics_means_histograms_and_reset():
 
 
 def test_srns_stats_come_from_the_diagnostics_not_the_sampler(small_world):
-    trainer = Trainer(small_world, "srns", TrainConfig(dim=8, batch_size=64, epochs=2),
-                      sampler_params={"s1": 3, "s2": 4, "warmup": 1}, seed=0)
+    trainer = Trainer(
+        small_world,
+        "srns",
+        TrainConfig(dim=8, batch_size=64, epochs=2),
+        sampler_params={"s1": 3, "s2": 4, "warmup": 1},
+        seed=0,
+    )
     trainer.run_epochs()
     for record in trainer.history:
         assert LABEL_KEYS <= set(record.sampler_stats)

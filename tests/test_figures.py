@@ -137,9 +137,11 @@ def test_rebuilt_figures_keep_uirevision_and_planned_ranges(finished_run):
     so Plotly can keep a learner's zoom; counts are integers; histograms fit the data."""
     h = finished_run.histories
     early = {n: r[:1] for n, r in h.items()}
-    for build in (lambda hs: figures.fig_fn_rate(hs, "exact", epochs=3),
-                  lambda hs: figures.fig_hardness(hs, epochs=3),
-                  lambda hs: figures.fig_convergence(hs, 3, epochs=3)):
+    for build in (
+        lambda hs: figures.fig_fn_rate(hs, "exact", epochs=3),
+        lambda hs: figures.fig_hardness(hs, epochs=3),
+        lambda hs: figures.fig_convergence(hs, 3, epochs=3),
+    ):
         a, b = json.loads(build(early).to_json())["layout"], json.loads(build(h).to_json())["layout"]
         assert a["uirevision"] == b["uirevision"] and a["xaxis"]["range"] == b["xaxis"]["range"] == [0.5, 3.5]
     cost = figures.fig_cost(h)
@@ -150,6 +152,7 @@ def test_rebuilt_figures_keep_uirevision_and_planned_ranges(finished_run):
     assert figures.data_range(edges, [np.zeros(len(edges) - 1)]) == (edges[0], edges[-1])
     assert figures.coinciding({"a": [1, 2], "b": [1, 2], "c": [1, 3], "d": []}) == [["a", "b"]]
     from lab_ui.chart_base import CHART_CONFIG
+
     assert CHART_CONFIG["toImageButtonOptions"]["format"] == "png" and CHART_CONFIG["displayModeBar"]
 
 

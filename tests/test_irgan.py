@@ -37,13 +37,15 @@ def wide_world():
 
 
 def sampler_for(dataset, seed=0, **params):
-    return IRGAN(dataset, 1, rng=np.random.default_rng(seed), torch_generator=torch.Generator().manual_seed(seed),
-                 **params)
+    return IRGAN(
+        dataset, 1, rng=np.random.default_rng(seed), torch_generator=torch.Generator().manual_seed(seed), **params
+    )
 
 
 def scorer_for(dataset, seed=1):
-    model = MatrixFactorization(dataset.n_users, dataset.n_items, 8, init_std=0.5,
-                                generator=torch.Generator().manual_seed(seed))
+    model = MatrixFactorization(
+        dataset.n_users, dataset.n_items, 8, init_std=0.5, generator=torch.Generator().manual_seed(seed)
+    )
     return Scorer(model)
 
 
@@ -136,8 +138,16 @@ def test_generator_selection_snapshot_and_test_metrics(world):
 
 
 def test_pretraining_keeps_the_validation_best_epoch(world):
-    sampler = sampler_for(world, g_init="bpr", g_dim=8, g_init_std=0.01, g_pretrain_epochs=12,
-                          g_pretrain_patience=12, g_pretrain_lr=0.05, g_pretrain_batch=128)
+    sampler = sampler_for(
+        world,
+        g_init="bpr",
+        g_dim=8,
+        g_init_std=0.01,
+        g_pretrain_epochs=12,
+        g_pretrain_patience=12,
+        g_pretrain_lr=0.05,
+        g_pretrain_batch=128,
+    )
     report = sampler.pretrain_report
     values = [h["ndcg@10"] for h in report["history"]]
     assert report["epochs"] == 12 and report["best_epoch"] == int(np.argmax(values)) + 1

@@ -23,8 +23,13 @@ def world():
 def sampler_and_scorer(ds, seed=0, **params):
     gen = torch.Generator().manual_seed(seed)
     scorer = Scorer(MatrixFactorization(ds.n_users, ds.n_items, 8, init_std=0.5, generator=gen))
-    sampler = IRGAN(ds, 1, rng=np.random.default_rng(seed), torch_generator=torch.Generator().manual_seed(seed),
-                    **{"g_init_std": 1.0, "temperature": 0.5, **params})
+    sampler = IRGAN(
+        ds,
+        1,
+        rng=np.random.default_rng(seed),
+        torch_generator=torch.Generator().manual_seed(seed),
+        **{"g_init_std": 1.0, "temperature": 0.5, **params},
+    )
     return sampler, scorer
 
 
@@ -35,8 +40,9 @@ def test_pool_path_draws_from_p_g_without_a_table(monkeypatch):
     sampler, scorer = sampler_and_scorer(ds)
     user = int(np.argmax(ds.train.counts))
     users = np.full(4000, user, dtype=np.int64)
-    draws = np.concatenate([sampler.sample(users[i:i + 200], users[i:i + 200], scorer)[:, 0]
-                            for i in range(0, users.size, 200)])
+    draws = np.concatenate(
+        [sampler.sample(users[i : i + 200], users[i : i + 200], scorer)[:, 0] for i in range(0, users.size, 200)]
+    )
     assert sampler._cdf is None and sampler._pool.size == ds.train.nnz  # no U×I array anywhere
     assert not ds.train.contains(np.full(draws.size, user), draws).any()
     p = sampler.generator_distribution(np.array([user]))[0].double().numpy()
@@ -47,8 +53,7 @@ def test_pool_path_draws_from_p_g_without_a_table(monkeypatch):
 def test_pool_serves_a_trainer_epoch_from_one_generator_pass(monkeypatch):
     monkeypatch.setattr(IRGAN, "TABLE_LIMIT", 0)
     ds = world()
-    trainer = Trainer(ds, "irgan", TrainConfig(dim=8, batch_size=32, epochs=2), sampler_params={"g_epochs": 1},
-                      seed=1)
+    trainer = Trainer(ds, "irgan", TrainConfig(dim=8, batch_size=32, epochs=2), sampler_params={"g_epochs": 1}, seed=1)
     before = trainer.sampler.own_scores()
     trainer.run_steps(trainer.steps_per_epoch - 1)  # the whole epoch but its last step
     active = int((ds.train.counts > 0).sum())
@@ -107,8 +112,13 @@ def test_generator_step_sums_sub_chunk_gradients_exactly(monkeypatch):
 def test_generator_phase_in_sub_chunks_trains(monkeypatch, online):
     monkeypatch.setattr(IRGAN, "TABLE_LIMIT", 0)
     monkeypatch.setattr(IRGAN, "CHUNK_SCORES", 4 * 60)
-    trainer = Trainer(world(), "irgan", TrainConfig(dim=8, batch_size=32, epochs=2),
-                      sampler_params={"g_epochs": 1, "online": online}, seed=2)
+    trainer = Trainer(
+        world(),
+        "irgan",
+        TrainConfig(dim=8, batch_size=32, epochs=2),
+        sampler_params={"g_epochs": 1, "online": online},
+        seed=2,
+    )
     trainer.run_epochs()
     assert trainer.error is None
     assert np.isfinite(trainer.history[-1].sampler_stats["g_loss"])

@@ -10,8 +10,15 @@ from negsamp_core.data import make_synthetic
 from negsamp_core.lessons import LESSONS, run_lesson, srns_premise
 
 SPEC_KEYS = {"lesson", "holds", "figures", "prediction_choices", "answer", "epochs", "seed"}
-SPEC_IDS = ("three-directions", "pns-popularity", "dns-candidates", "irgan-game", "false-negatives",
-            "srns-variance", "cost")
+SPEC_IDS = (
+    "three-directions",
+    "pns-popularity",
+    "dns-candidates",
+    "irgan-game",
+    "false-negatives",
+    "srns-variance",
+    "cost",
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +41,9 @@ def test_lesson_returns_the_spec_json(seed0, lesson_id):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-@pytest.mark.parametrize("lesson_id", ["three-directions", "dns-candidates", "pns-popularity", "srns-variance",
-                                       "irgan-game"])
+@pytest.mark.parametrize(
+    "lesson_id", ["three-directions", "dns-candidates", "pns-popularity", "srns-variance", "irgan-game"]
+)
 def test_verdicts_that_hold_on_the_default_world(seed0, lesson_id, seed):
     result = seed0[lesson_id] if seed == 0 else run_lesson(lesson_id, seed=seed)
     failed = [c["text"] for c in result["checks"] if not c["holds"]]

@@ -127,8 +127,9 @@ def test_ml100k_u1_validation_carved_from_base(tmp_path):
 
 
 def test_ml100k_random_split_uses_all_ratings(tmp_path):
-    d = load_movielens("ml-100k", data_dir=write_ml100k(tmp_path), split="random",
-                       valid_fraction=0.3, test_fraction=0.3, seed=0)
+    d = load_movielens(
+        "ml-100k", data_dir=write_ml100k(tmp_path), split="random", valid_fraction=0.3, test_fraction=0.3, seed=0
+    )
     everything = {(0, 0), (0, 1), (0, 3), (0, 4), (1, 0), (1, 4), (1, 2), (2, 0)}
     assert pairs(d.train) | pairs(d.valid) | pairs(d.test) == everything
     assert d.train.nnz + d.valid.nnz + d.test.nnz == 8
@@ -138,16 +139,22 @@ def test_ml100k_random_split_uses_all_ratings(tmp_path):
 
 
 def test_ml_latest_small_random(tmp_path):
-    d = load_movielens("ml-latest-small", data_dir=write_ml_latest(tmp_path), split="random",
-                       valid_fraction=0.0, test_fraction=0.0)
+    d = load_movielens(
+        "ml-latest-small", data_dir=write_ml_latest(tmp_path), split="random", valid_fraction=0.0, test_fraction=0.0
+    )
     assert (d.n_users, d.n_items) == (3, 4)
     assert d.info["raw_user_ids"].tolist() == [10, 20, 30]
     assert d.info["raw_item_ids"].tolist() == [100, 200, 300, 400]
     assert pairs(d.train) == {(0, 0), (0, 2), (1, 3), (2, 2)}  # 3.5 and 0.5 are not positives
-    assert d.item_names == ("Toy Story (1995)", "Amélie (Fabuleux destin d'Amélie Poulain, Le) (2001)",
-                            "Heat (1995)", "Léon (1994)")
-    half = load_movielens("ml-latest-small", data_dir=tmp_path, split="random", threshold=3.5,
-                          valid_fraction=0.0, test_fraction=0.0)
+    assert d.item_names == (
+        "Toy Story (1995)",
+        "Amélie (Fabuleux destin d'Amélie Poulain, Le) (2001)",
+        "Heat (1995)",
+        "Léon (1994)",
+    )
+    half = load_movielens(
+        "ml-latest-small", data_dir=tmp_path, split="random", threshold=3.5, valid_fraction=0.0, test_fraction=0.0
+    )
     assert pairs(half.train) == pairs(d.train) | {(0, 1)}
 
 
@@ -207,8 +214,9 @@ def test_not_found_message_lists_places_and_remedies(tmp_path):
 def test_offline_download_fails_fast_with_instructions(tmp_path):
     start = time.monotonic()
     with pytest.raises(DownloadError) as err:
-        load_movielens("ml-100k", download=True, url="http://127.0.0.1:9/x.zip",
-                       cache_dir=tmp_path / "cache", progressbar=False)
+        load_movielens(
+            "ml-100k", download=True, url="http://127.0.0.1:9/x.zip", cache_dir=tmp_path / "cache", progressbar=False
+        )
     assert time.monotonic() - start < 5.0
     msg = str(err.value)
     assert isinstance(err.value, RuntimeError)
@@ -261,34 +269,47 @@ class RecordingBar:
 def test_download_verifies_unzips_caches_and_reports_progress(tmp_path, local_server, monkeypatch):
     www, base_url = local_server
     sha = make_ml100k_zip(tmp_path, www / "ml-100k.zip")
-    monkeypatch.setitem(movielens_module.SOURCES, "ml-100k",
-                        dataclasses.replace(movielens_module.SOURCES["ml-100k"], sha256=sha))
+    monkeypatch.setitem(
+        movielens_module.SOURCES, "ml-100k", dataclasses.replace(movielens_module.SOURCES["ml-100k"], sha256=sha)
+    )
     bar, cache = RecordingBar(), tmp_path / "cache"
-    d = load_movielens("ml-100k", download=True, url=f"{base_url}/ml-100k.zip", cache_dir=cache,
-                       progressbar=bar, valid_fraction=0.0)
+    d = load_movielens(
+        "ml-100k", download=True, url=f"{base_url}/ml-100k.zip", cache_dir=cache, progressbar=bar, valid_fraction=0.0
+    )
     assert d.info["source"] == str(cache / "ml-100k") and pairs(d.test) == {(0, 4), (1, 2), (2, 0)}
     assert bar.total == (www / "ml-100k.zip").stat().st_size and bar.updates == [bar.total] and bar.closed
     (www / "ml-100k.zip").unlink()  # server has nothing now: the second load must use the cache
     assert load_movielens("ml-100k", cache_dir=cache).n_items == 5
     shutil.rmtree(cache / "ml-100k")  # archive kept, folder gone: re-extracted without download
-    assert load_movielens("ml-100k", download=True, url=f"{base_url}/ml-100k.zip", cache_dir=cache,
-                          progressbar=False).n_items == 5
+    assert (
+        load_movielens(
+            "ml-100k", download=True, url=f"{base_url}/ml-100k.zip", cache_dir=cache, progressbar=False
+        ).n_items
+        == 5
+    )
 
 
 def test_download_with_wrong_checksum_is_rejected(tmp_path, local_server):
     www, base_url = local_server
     make_ml100k_zip(tmp_path, www / "ml-100k.zip")  # not the official archive
     with pytest.raises(DownloadError, match="failed checksum verification"):
-        load_movielens("ml-100k", download=True, url=f"{base_url}/ml-100k.zip",
-                       cache_dir=tmp_path / "cache", progressbar=False)
+        load_movielens(
+            "ml-100k", download=True, url=f"{base_url}/ml-100k.zip", cache_dir=tmp_path / "cache", progressbar=False
+        )
     assert not (tmp_path / "cache" / "ml-100k.zip").exists()
 
 
 def test_download_http_error(tmp_path, local_server):
     _, base_url = local_server
     with pytest.raises(DownloadError, match="404"):
-        load_movielens("ml-latest-small", split="random", download=True, url=f"{base_url}/missing.zip",
-                       cache_dir=tmp_path / "cache", progressbar=False)
+        load_movielens(
+            "ml-latest-small",
+            split="random",
+            download=True,
+            url=f"{base_url}/missing.zip",
+            cache_dir=tmp_path / "cache",
+            progressbar=False,
+        )
 
 
 # ----------------------------------------------------------------------------- CSV: rejections
@@ -313,8 +334,16 @@ def test_download_http_error(tmp_path, local_server):
         (b"user,item\n1,2\n2,2\n3,2\n4,2\n", {}, "only 1 distinct item"),
         (b"user,item,rating\n1,2,5\n2,2,5\n1,3,1\n", {"threshold": 4}, "only 1 distinct item"),
         (b"user,item\n1,2\n1,3\n1,2\n", {}, "the minimum is 3"),
-        (b"user,item\n1,1\n1,2\n1,3\n2,1\n", {}, "a user needs at least 10 positives (minimum); the most any user has is 3"),
-        (b"user,item,ts\n1,1,5\n1,2,yesterday\n1,3,7\n", {}, "1 timestamp value(s) in column 'ts' are not numbers, e.g. 'yesterday' at row 3"),
+        (
+            b"user,item\n1,1\n1,2\n1,3\n2,1\n",
+            {},
+            "a user needs at least 10 positives (minimum); the most any user has is 3",
+        ),
+        (
+            b"user,item,ts\n1,1,5\n1,2,yesterday\n1,3,7\n",
+            {},
+            "1 timestamp value(s) in column 'ts' are not numbers, e.g. 'yesterday' at row 3",
+        ),
         (b"user,item,time\n1,1,2024-01-02\n1,2,\n1,3,2024-01-03\n", {}, "are not dates, e.g. an empty value at row 3"),
     ],
 )
@@ -431,10 +460,14 @@ def test_csv_uploaded_file_is_reread_from_start_and_latin1_fallback():
 
 
 # ----------------------------------------------------------------------------- real data (shared folder)
-needs_ml100k = pytest.mark.skipif(not (SHARED_DATASETS / "ml-100k" / "u1.base").is_file(),
-                                  reason=f"real MovieLens 100K not available at {SHARED_DATASETS / 'ml-100k'}")
-needs_ml_latest = pytest.mark.skipif(not (SHARED_DATASETS / "ml-latest-small" / "ratings.csv").is_file(),
-                                     reason=f"real MovieLens latest-small not available at {SHARED_DATASETS}")
+needs_ml100k = pytest.mark.skipif(
+    not (SHARED_DATASETS / "ml-100k" / "u1.base").is_file(),
+    reason=f"real MovieLens 100K not available at {SHARED_DATASETS / 'ml-100k'}",
+)
+needs_ml_latest = pytest.mark.skipif(
+    not (SHARED_DATASETS / "ml-latest-small" / "ratings.csv").is_file(),
+    reason=f"real MovieLens latest-small not available at {SHARED_DATASETS}",
+)
 
 
 @needs_ml100k
@@ -472,7 +505,9 @@ def test_one_dispatch_threshold_only_where_there_are_ratings(tmp_path):
     from negsamp_core.data import DEFAULT_THRESHOLD, dataset_options, load_dataset
 
     rated = tmp_path / "rated.csv"
-    rated.write_text("user,item,rating\n" + "".join(f"{u},{i},{1 + (u + i) % 5}\n" for u in range(6) for i in range(12)))
+    rated.write_text(
+        "user,item,rating\n" + "".join(f"{u},{i},{1 + (u + i) % 5}\n" for u in range(6) for i in range(12))
+    )
     plain = tmp_path / "plain.csv"
     plain.write_text("user,item\n" + "".join(f"{u},{i}\n" for u in range(6) for i in range(12)))
     assert load_dataset("csv", csv=rated, min_positives_to_split=2).info["threshold"] == DEFAULT_THRESHOLD

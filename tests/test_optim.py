@@ -16,8 +16,9 @@ torch.set_num_threads(1)
 
 
 def model(item_bias=False, seed=0, n_users=6, n_items=12, dim=16):
-    return MatrixFactorization(n_users, n_items, dim, item_bias=item_bias, init_std=0.5,
-                               generator=torch.Generator().manual_seed(seed))
+    return MatrixFactorization(
+        n_users, n_items, dim, item_bias=item_bias, init_std=0.5, generator=torch.Generator().manual_seed(seed)
+    )
 
 
 def batches(n_steps, every_row=False, seed=0):
@@ -41,8 +42,10 @@ def test_coalesce_sums_repeated_rows_like_a_dense_scatter():
     rows_a = np.array([5, 1, 5, 7, 1, 1])
     rows_b = np.array([7, 2, 5])
     rng = np.random.default_rng(0)
-    parts = [(rows_a, rng.standard_normal((6, 3), dtype=np.float32)),
-             (rows_b, rng.standard_normal((3, 3), dtype=np.float32))]
+    parts = [
+        (rows_a, rng.standard_normal((6, 3), dtype=np.float32)),
+        (rows_b, rng.standard_normal((3, 3), dtype=np.float32)),
+    ]
     slot = np.full(10, -1, dtype=np.int64)
     uniq, inverse, bounds = coalesce(parts, slot)
     assert sorted(uniq.tolist()) == [1, 2, 5, 7] and (slot == -1).all()
@@ -95,6 +98,7 @@ def _dense(cls, **kw):
         for p in m.parameters():
             p.grad = torch.zeros_like(p)
         return cls(m.parameters(), **kw)
+
     return build
 
 
@@ -117,8 +121,10 @@ def test_lazy_adam_differs_from_adam_on_skipped_rows_only_by_design():
 
 
 def test_row_sgd_and_adagrad_equal_their_dense_versions():
-    for sparse, dense in [(lambda m: RowSGD(m.parameters(), lr=0.1), _dense(torch.optim.SGD, lr=0.1)),
-                          (lambda m: RowAdagrad(m.parameters(), lr=0.1), _dense(torch.optim.Adagrad, lr=0.1))]:
+    for sparse, dense in [
+        (lambda m: RowSGD(m.parameters(), lr=0.1), _dense(torch.optim.SGD, lr=0.1)),
+        (lambda m: RowAdagrad(m.parameters(), lr=0.1), _dense(torch.optim.Adagrad, lr=0.1)),
+    ]:
         a, b = _train(sparse, every_row=False, item_bias=True), _train(dense, every_row=False, item_bias=True)
         for (name, pa), pb in zip(a.named_parameters(), b.parameters()):
             torch.testing.assert_close(pa, pb, rtol=0, atol=1e-7, msg=name)
@@ -141,8 +147,7 @@ def test_row_optimisers_refuse_a_dense_step_and_round_trip_their_state():
 
 @pytest.mark.parametrize("name", ["lazy_adam", "adagrad", "sgd"])
 def test_trainer_step_only_touches_the_batch(small_world, name):
-    trainer = Trainer(small_world, "rns", TrainConfig(dim=8, batch_size=16, epochs=1, optimizer=name, lr=0.05),
-                      seed=0)
+    trainer = Trainer(small_world, "rns", TrainConfig(dim=8, batch_size=16, epochs=1, optimizer=name, lr=0.05), seed=0)
     before = {k: v.clone() for k, v in trainer.model.state_dict().items()}
     trainer.run_steps(1)
     last = trainer.sampler.last

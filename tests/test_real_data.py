@@ -12,8 +12,10 @@ from negsamp_core.metrics import evaluate, popularity_scores
 from negsamp_core.training import Trainer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-pytestmark = [pytest.mark.real_data,
-              pytest.mark.skipif(not (SHARED / "ml-100k").is_dir(), reason="../shared/datasets/ml-100k is absent")]
+pytestmark = [
+    pytest.mark.real_data,
+    pytest.mark.skipif(not (SHARED / "ml-100k").is_dir(), reason="../shared/datasets/ml-100k is absent"),
+]
 
 
 @pytest.fixture(scope="module")

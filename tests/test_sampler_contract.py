@@ -46,8 +46,7 @@ def check_negatives(dataset: Dataset, users: np.ndarray, negatives: np.ndarray, 
         assert not set(negatives[row].tolist()) & set(dataset.train.row(u).tolist())
 
 
-def run_scenario(name, dataset, make_sampler, make_scorer, *, k=2, seed=0, epochs=3, steps=2, batch=32,
-                 params=None):
+def run_scenario(name, dataset, make_sampler, make_scorer, *, k=2, seed=0, epochs=3, steps=2, batch=32, params=None):
     """Sample / after_update / perturb the model, then on_epoch_end, for a few epochs; then sample
     again. Returns the list of (users, negatives) of every call (each already checked)."""
     model, scorer = make_scorer(dataset)
@@ -98,8 +97,9 @@ def test_never_a_positive_on_random_datasets(name, params, make_sampler, make_sc
     """Random sizes and densities, users without positives, users owning all items but two."""
     for seed in range(6):
         dataset = make_random_dataset(seed)
-        run_scenario(name, dataset, make_sampler, make_scorer, k=2, seed=seed, epochs=2, steps=1, batch=64,
-                     params=params)
+        run_scenario(
+            name, dataset, make_sampler, make_scorer, k=2, seed=seed, epochs=2, steps=1, batch=64, params=params
+        )
 
 
 @pytest.mark.parametrize("name, params", VARIANTS)
@@ -194,8 +194,9 @@ def test_repeated_users_in_a_batch(name, params, small_world, make_sampler, make
 def test_hooks_work_on_a_dataset_with_fewer_than_ten_items(name, variant, make_sampler, make_scorer):
     """Regression: nothing in a sampler may assume a minimum catalogue size (e.g. a fixed top-10
     evaluation inside a hook); 5 items, with validation positives, must just work."""
-    dataset = Dataset.from_pairs("five-items", 3, 5, train=([0, 0, 1, 2], [0, 1, 2, 3]),
-                                 valid=([0, 1], [2, 4]), test=([2], [4]))
+    dataset = Dataset.from_pairs(
+        "five-items", 3, 5, train=([0, 0, 1, 2], [0, 1, 2, 3]), valid=([0, 1], [2, 4]), test=([2], [4])
+    )
     params = {"s1": 2, "s2": 2} if name == "srns" else variant
     _, scorer = make_scorer(dataset)
     sampler = make_sampler(name, dataset, k=1, params=params)
@@ -225,9 +226,9 @@ def check_inspection(info, name: str) -> None:
 
 
 @pytest.mark.parametrize("name, params", VARIANTS)
-def test_samplers_never_read_false_negative_labels(name, params, small_world, make_sampler, make_scorer,
-                                                   monkeypatch):
+def test_samplers_never_read_false_negative_labels(name, params, small_world, make_sampler, make_scorer, monkeypatch):
     """Labels are the diagnostics' business: sampling, hooks, stats and inspection work without them."""
+
     def forbidden(*args, **kwargs):
         raise AssertionError("a sampler read the false-negative labels")
 
@@ -286,13 +287,16 @@ def test_registry_name_and_defaults_build_a_working_sampler(name, small_world, m
     assert sampler.name == name and cls.family in ("heuristic", "model-based")
     assert sampler.params == {spec.name: spec.convert(spec.default) for spec in cls.PARAMS}
     _, scorer = make_scorer(small_world)
-    check_negatives(small_world, small_world.train_users[:50],
-                    sampler.sample(small_world.train_users[:50], small_world.train_items[:50], scorer), 1)
+    check_negatives(
+        small_world,
+        small_world.train_users[:50],
+        sampler.sample(small_world.train_users[:50], small_world.train_items[:50], scorer),
+        1,
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_live_parameters_work_at_both_ends_of_their_range_and_not_beyond(name, small_world, make_sampler,
-                                                                          make_scorer):
+def test_live_parameters_work_at_both_ends_of_their_range_and_not_beyond(name, small_world, make_sampler, make_scorer):
     """Every live parameter: its low and high end are accepted by ``set_params`` and sample valid
     negatives; a step beyond either end is rejected and changes nothing."""
     _, scorer = make_scorer(small_world)
@@ -317,9 +321,11 @@ class _Recorder(NegativeSampler):
     """A throwaway sampler that records the order of the base protocol's calls."""
 
     name = "recorder"
-    PARAMS = (ParamSpec("width", 2, 1, 5, 1, "-", live=True, integer=True),
-              ParamSpec("flag", False, 0, 1, 1, "-", live=True, boolean=True),
-              ParamSpec("size", 3, 1, 9, 1, "-", live=False, integer=True))
+    PARAMS = (
+        ParamSpec("width", 2, 1, 5, 1, "-", live=True, integer=True),
+        ParamSpec("flag", False, 0, 1, 1, "-", live=True, boolean=True),
+        ParamSpec("size", 3, 1, 9, 1, "-", live=False, integer=True),
+    )
 
     def _setup(self):
         assert hasattr(self, "uniform") and set(self.params) == {"width", "flag", "size"}
@@ -353,8 +359,13 @@ def test_construction_reads_top_to_bottom_and_set_params_reports_changes(small_w
 def test_set_params_rejects_bad_values_and_changes_nothing(small_world):
     sampler = _Recorder(small_world, 1, rng=np.random.default_rng(0))
     before = dict(sampler.params)
-    for bad, match in [({"width": 9}, "lie in"), ({"flag": 0.5}, "0 or 1"), ({"nope": 1}, "no parameter"),
-                       ({"size": 4}, "fixed when the sampler is built"), ({"width": "x"}, "number")]:
+    for bad, match in [
+        ({"width": 9}, "lie in"),
+        ({"flag": 0.5}, "0 or 1"),
+        ({"nope": 1}, "no parameter"),
+        ({"size": 4}, "fixed when the sampler is built"),
+        ({"width": "x"}, "number"),
+    ]:
         with pytest.raises(ValueError, match=match):
             sampler.set_params(**bad)
         assert sampler.params == before

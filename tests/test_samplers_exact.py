@@ -80,11 +80,14 @@ def test_pns_world_counts_distinct_training_users(pns_world):
     assert pns_world.train.row(3).tolist() == [0]
 
 
-@pytest.mark.parametrize("alpha, expected", [
-    (1.0, [0.75, 0.25, 0, 0, 0]),
-    (0.5, list(np.array([np.sqrt(3), 1, 0, 0, 0]) / (np.sqrt(3) + 1))),
-    (0.0, [0.2] * 5),
-])
+@pytest.mark.parametrize(
+    "alpha, expected",
+    [
+        (1.0, [0.75, 0.25, 0, 0, 0]),
+        (0.5, list(np.array([np.sqrt(3), 1, 0, 0, 0]) / (np.sqrt(3) + 1))),
+        (0.0, [0.2] * 5),
+    ],
+)
 def test_pns_distribution_exact_and_empirical(pns_world, alpha, expected):
     expected = np.array(expected)
     sampler = PNS(pns_world, 4, alpha=alpha, **gens(1))
@@ -116,7 +119,7 @@ def test_pns_zero_remaining_mass_falls_back_to_uniform(pns_world, alpha):
 def test_pns_alpha_zero_is_exactly_rns(pns_world):
     """alpha = 0: uniform over the user's non-positives, like RNS (also with positives)."""
     pns = PNS(pns_world, 1, alpha=0.0, **gens(4))
-    rns_probs = {1: [0, 0, 1 / 3, 1 / 3, 1 / 3], 2: [0, .25, .25, .25, .25], 0: [.2] * 5}
+    rns_probs = {1: [0, 0, 1 / 3, 1 / 3, 1 / 3], 2: [0, 0.25, 0.25, 0.25, 0.25], 0: [0.2] * 5}
     for user, expected in rns_probs.items():
         np.testing.assert_allclose(pns.probabilities(user), expected, atol=1e-12)
         draws = pns.sample(np.full(8000, user, dtype=np.int64), np.zeros(8000, dtype=np.int64), None)
@@ -125,7 +128,7 @@ def test_pns_alpha_zero_is_exactly_rns(pns_world):
 
 def pns_reference_probabilities(dataset: Dataset, user: int, alpha: float) -> np.ndarray:
     c = dataset.item_popularity.astype(float)
-    w = np.ones_like(c) if alpha == 0 else np.where(c > 0, c ** alpha, 0.0)
+    w = np.ones_like(c) if alpha == 0 else np.where(c > 0, c**alpha, 0.0)
     w[dataset.train.row(user)] = 0.0
     if w.sum() == 0:
         w = np.ones_like(c)
@@ -138,8 +141,7 @@ def test_pns_matches_slow_reference_on_random_data(alpha, make_random_dataset):
     dataset = make_random_dataset(11)
     sampler = PNS(dataset, 1, alpha=alpha, **gens(5))
     for u in range(dataset.n_users):
-        np.testing.assert_allclose(sampler.probabilities(u), pns_reference_probabilities(dataset, u, alpha),
-                                   atol=1e-12)
+        np.testing.assert_allclose(sampler.probabilities(u), pns_reference_probabilities(dataset, u, alpha), atol=1e-12)
     # empirical distribution of the fast vectorised draw, per user, for the users with most positives
     users = np.argsort(-dataset.train.counts, kind="stable")[:4]
     batch = np.repeat(users, 4000).astype(np.int64)
@@ -316,10 +318,13 @@ def generator_with_item_scores(sampler: IRGAN, item_scores) -> None:
         sampler.generator.item_emb[:, 0] = torch.as_tensor(item_scores, dtype=torch.float32)
 
 
-@pytest.mark.parametrize("temperature, scores", [
-    (0.2, [5, 5, 5, 5, 5, 5, 5, -20]),  # default temperature, a score gap of 25
-    (0.05, [3, 0, 0, 0, 0, 0, 0, -3]),  # the smallest temperature offered, a gap of 6
-])
+@pytest.mark.parametrize(
+    "temperature, scores",
+    [
+        (0.2, [5, 5, 5, 5, 5, 5, 5, -20]),  # default temperature, a score gap of 25
+        (0.05, [3, 0, 0, 0, 0, 0, 0, -3]),  # the smallest temperature offered, a gap of 6
+    ],
+)
 def test_irgan_stable_when_positives_dominate_the_softmax(temperature, scores, make_scorer):
     """Regression: the softmax must be stabilised over the *kept* items. User 0 owns items 0..6
     and G scores them far above the only non-positive, item 7: p_G(7 | 0) must be 1, not NaN, and
@@ -417,11 +422,13 @@ def set_scores(model: MatrixFactorization, user_item_scores: np.ndarray) -> None
 
 
 # per-epoch snapshot scores s_t(u, j) for 3 epochs, 2 users, 6 items
-SNAP = np.array([
-    [[0.5, 1.0, -1.0, 2.0, 0.0, 0.3], [0, 0, 0, 0, 1.0, 0]],
-    [[0.5, 1.0, 1.0, 2.0, 0.5, 0.3], [0, 1, 0, 0, 1.0, 0]],
-    [[1.5, 1.0, 2.0, 2.5, -0.5, 0.3], [0, 0, 2, 0, 1.0, 0]],
-])
+SNAP = np.array(
+    [
+        [[0.5, 1.0, -1.0, 2.0, 0.0, 0.3], [0, 0, 0, 0, 1.0, 0]],
+        [[0.5, 1.0, 1.0, 2.0, 0.5, 0.3], [0, 1, 0, 0, 1.0, 0]],
+        [[1.5, 1.0, 2.0, 2.5, -0.5, 0.3], [0, 0, 2, 0, 1.0, 0]],
+    ]
+)
 
 
 def sigmoid(x):
@@ -446,7 +453,7 @@ def test_srns_variance_term_hand_computed(history, monkeypatch):
         if epoch < 2:
             assert not sd.any()  # fewer than 2 snapshots
             continue
-        used = SNAP[max(0, epoch - history):epoch]  # the last T snapshots
+        used = SNAP[max(0, epoch - history) : epoch]  # the last T snapshots
         rho = np.stack([[sigmoid(s[u, items[b]] - s[u, pos[b]]) for b, u in enumerate(users)] for s in used])
         np.testing.assert_allclose(sd, rho.std(axis=0), atol=1e-6)
     # hand-computed values for history >= 3, user 0, pos 0, item 2: ρ = σ(-1.5), σ(0.5), σ(0.5)
@@ -509,6 +516,7 @@ def test_srns_k_best_are_distinct_memory_items(small_world, make_scorer):
 def uniform_paths(positives):
     """UniformNonPositive through each of its code paths (dense table / binary search) if it has two."""
     import inspect
+
     if "use_table" in inspect.signature(UniformNonPositive).parameters:
         return [UniformNonPositive(positives, use_table=True), UniformNonPositive(positives, use_table=False)]
     return [UniformNonPositive(positives)]

@@ -16,8 +16,24 @@ RUN_KEYS = {"history", "best_epoch", "test", "seconds", "stopped_early", "error"
 
 def _compare(tmp_path, name, *argv):
     out = tmp_path / f"{name}.json"
-    assert main(["compare", "--dataset", "toy", "--samplers", "rns,dns", "--epochs", "2", "--quiet",
-                 "--out", str(out), *argv]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "--dataset",
+                "toy",
+                "--samplers",
+                "rns,dns",
+                "--epochs",
+                "2",
+                "--quiet",
+                "--out",
+                str(out),
+                *argv,
+            ]
+        )
+        == 0
+    )
     return json.loads(out.read_text())
 
 
@@ -53,9 +69,17 @@ def test_mean_interval_by_hand():
 
 
 def test_summary_keeps_generator_keys_and_pairs_against_rns():
-    per_seed = {str(s): {"rns": {"test": {"precision@5": 0.30 + s / 100}},
-                         "irgan": {"test": {"precision@5": 0.20}, "test_generator": {"precision@5": 0.38 + s / 50},
-                                   "test_generator_init": {"precision@5": 0.37}}} for s in range(3)}
+    per_seed = {
+        str(s): {
+            "rns": {"test": {"precision@5": 0.30 + s / 100}},
+            "irgan": {
+                "test": {"precision@5": 0.20},
+                "test_generator": {"precision@5": 0.38 + s / 50},
+                "test_generator_init": {"precision@5": 0.37},
+            },
+        }
+        for s in range(3)
+    }
     summary = seeds_summary(per_seed)
     assert summary["irgan"]["test_generator"]["precision@5"]["mean"] == pytest.approx(0.40)
     assert summary["irgan"]["test_generator_init"]["precision@5"]["std"] == pytest.approx(0.0)
@@ -79,8 +103,10 @@ def test_two_seeds_differ_and_the_summary_is_their_mean(tmp_path, capsys):
             assert stats["ci95_low"] <= stats["mean"] <= stats["ci95_high"]
         fn = [results["per_seed"][s][name]["diagnostics"]["fn_rate"] for s in ("0", "1")]
         assert results["summary"][name]["diagnostics"]["fn_rate"]["mean"] == pytest.approx(np.mean(fn))
-    diffs = [results["per_seed"][s]["dns"]["test"]["ndcg@5"] - results["per_seed"][s]["rns"]["test"]["ndcg@5"]
-             for s in ("0", "1")]
+    diffs = [
+        results["per_seed"][s]["dns"]["test"]["ndcg@5"] - results["per_seed"][s]["rns"]["test"]["ndcg@5"]
+        for s in ("0", "1")
+    ]
     assert results["summary"]["dns"]["vs_rns"]["ndcg@5"]["mean_diff"] == pytest.approx(np.mean(diffs))
     # the first seed's full record is the single-seed run of that seed
     single = _compare(tmp_path, "single0", "--seed", "0")
@@ -110,9 +136,16 @@ def test_parallel_seeds_equal_serial_seeds(tmp_path):
 def test_adversarial_gain_is_the_paired_difference_generator_minus_pretrained():
     from negsamp_core.results import seeds_summary
 
-    per_seed = {s: {"irgan": {"test": {"precision@5": 0.1}, "test_generator": {"precision@5": g},
-                              "test_generator_init": {"precision@5": g0}}}
-                for s, (g, g0) in {"0": (0.40, 0.39), "1": (0.42, 0.40), "2": (0.41, 0.41)}.items()}
+    per_seed = {
+        s: {
+            "irgan": {
+                "test": {"precision@5": 0.1},
+                "test_generator": {"precision@5": g},
+                "test_generator_init": {"precision@5": g0},
+            }
+        }
+        for s, (g, g0) in {"0": (0.40, 0.39), "1": (0.42, 0.40), "2": (0.41, 0.41)}.items()
+    }
     gain = seeds_summary(per_seed)["irgan"]["adversarial_gain"]["precision@5"]
     assert gain["n"] == 3 and abs(gain["mean_diff"] - 0.01) < 1e-12  # (0.01 + 0.02 + 0.00) / 3
     assert gain["ci95_low"] < 0.01 < gain["ci95_high"]

@@ -107,8 +107,12 @@ def test_one_finite_record_per_epoch(name, small_world):
     again = small_trainer(small_world, name, config=SMALL.replace(batch_size=128, n_negatives=2))
     again.run_epochs(2)
     for a, b in zip(trainer.history, again.history):
-        assert (a.loss, a.fn_rate, a.neg_score_mean, a.neg_score_hist) == (b.loss, b.fn_rate, b.neg_score_mean,
-                                                                            b.neg_score_hist)
+        assert (a.loss, a.fn_rate, a.neg_score_mean, a.neg_score_hist) == (
+            b.loss,
+            b.fn_rate,
+            b.neg_score_mean,
+            b.neg_score_hist,
+        )
         assert dict(a.valid) == dict(b.valid)
     assert states_equal(state(trainer), state(again))
 

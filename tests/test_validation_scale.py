@@ -16,7 +16,9 @@ torch.set_num_threads(1)
 
 
 def scores_of(dataset, seed=0):
-    m = MatrixFactorization(dataset.n_users, dataset.n_items, 8, init_std=1.0, generator=torch.Generator().manual_seed(seed))
+    m = MatrixFactorization(
+        dataset.n_users, dataset.n_items, 8, init_std=1.0, generator=torch.Generator().manual_seed(seed)
+    )
     return m.score_all
 
 
@@ -29,6 +31,7 @@ def test_chunked_ranking_equals_one_shot(synthetic, split, monkeypatch):
         for key, value in whole["per_user"].items():
             assert np.array_equal(got["per_user"][key], value), (chunk, key)
     import negsamp_core.metrics as metrics
+
     monkeypatch.setattr(metrics, "EVAL_CHUNK_SCORES", 3 * synthetic.n_items)  # the default chunk: 3 users
     auto = evaluate(score_all, synthetic, split, ks=(1, 5, 10), per_user=True)
     assert np.array_equal(auto["per_user"]["ndcg@10"], whole["per_user"]["ndcg@10"])

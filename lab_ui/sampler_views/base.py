@@ -21,8 +21,16 @@ from negsamp_core.samplers import SAMPLERS
 from ..chart_base import Style
 from ..i18n import sampler_label, t
 
-__all__ = ["SamplerView", "Panel", "Metric", "SourceBlock", "draw_source", "default_view", "plain_inspect",
-           "TEXT_ROLES"]
+__all__ = [
+    "SamplerView",
+    "Panel",
+    "Metric",
+    "SourceBlock",
+    "draw_source",
+    "default_view",
+    "plain_inspect",
+    "TEXT_ROLES",
+]
 
 TEXT_ROLES = ("full", "draws", "cost", "risk", "paper", "note")  # what a Learn card can say about a sampler
 
@@ -122,7 +130,7 @@ class SamplerView:
 
     @property
     def family(self) -> str:
-        """"heuristic" or "model-based", read from the core class (one source for the fact)."""
+        """ "heuristic" or "model-based", read from the core class (one source for the fact)."""
         return getattr(self.cls, "family", "heuristic")
 
     def text(self, role: str, lang: str) -> str | None:
@@ -154,8 +162,11 @@ class SamplerView:
         """Inspect the first :attr:`inspect_users` of ``users`` and build the panel (None: nothing to show)."""
         if self.panel is None:
             return None
-        records = [(int(u), r) for u in list(users)[:self.inspect_users]
-                   if (r := self.inspect(sampler, int(u), scorer)) is not None]
+        records = [
+            (int(u), r)
+            for u in list(users)[: self.inspect_users]
+            if (r := self.inspect(sampler, int(u), scorer)) is not None
+        ]
         return self.panel(records, dataset, lang=lang) if records else None
 
 

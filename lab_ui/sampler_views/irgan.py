@@ -24,54 +24,75 @@ MESSAGES = {
     "param_irgan_g_l2": _m("Generator L2", "生成器 L2 正则"),
     "param_irgan_g_dim": _m("Generator embedding size", "生成器嵌入维度"),
     "param_irgan_g_pretrain_epochs": _m("Generator pretraining epochs", "生成器预训练轮数"),
-    "help_irgan_temperature": _m("Temperature of the generator's softmax: small τ = sharper, harder negatives.",
-                                 "生成器 softmax 的温度：τ 越小分布越尖锐，负例越难。"),
-    "help_irgan_is_lambda": _m("Share of the generator's training samples drawn from the user's positives "
-                               "(importance sampling).",
-                               "生成器训练样本中从用户正例抽取的比例（重要性采样）。"),
+    "help_irgan_temperature": _m(
+        "Temperature of the generator's softmax: small τ = sharper, harder negatives.",
+        "生成器 softmax 的温度：τ 越小分布越尖锐，负例越难。",
+    ),
+    "help_irgan_is_lambda": _m(
+        "Share of the generator's training samples drawn from the user's positives (importance sampling).",
+        "生成器训练样本中从用户正例抽取的比例（重要性采样）。",
+    ),
     "help_irgan_g_lr": _m("Learning rate of the generator (Adam).", "生成器的学习率（Adam）。"),
-    "help_irgan_g_samples": _m("Items drawn per user in each generator (REINFORCE) pass.",
-                               "每次生成器（REINFORCE）训练中每个用户抽取的物品数。"),
-    "help_irgan_g_epochs": _m("Generator passes over the users after each recommender epoch (0 = frozen G).",
-                              "推荐模型每训练一轮后，生成器遍历用户的次数（0 = 生成器不更新）。"),
+    "help_irgan_g_samples": _m(
+        "Items drawn per user in each generator (REINFORCE) pass.",
+        "每次生成器（REINFORCE）训练中每个用户抽取的物品数。",
+    ),
+    "help_irgan_g_epochs": _m(
+        "Generator passes over the users after each recommender epoch (0 = frozen G).",
+        "推荐模型每训练一轮后，生成器遍历用户的次数（0 = 生成器不更新）。",
+    ),
     "help_irgan_g_l2": _m("L2 regularisation of the generator.", "生成器的 L2 正则化系数。"),
     "help_irgan_g_dim": _m("Embedding size of the generator G.", "生成器 G 的嵌入维度。"),
-    "help_irgan_g_pretrain_epochs": _m("BPR pretraining of G before the adversarial game (0 = untrained G, "
-                                       "which samples almost uniformly).",
-                                       "对抗训练前用 BPR 预训练 G 的轮数（0 = 未训练的 G，几乎均匀采样）。"),
-    "irgan_chart": _m("IRGAN generator: {user}'s {n} most likely negatives<br><sup>bars: p_G(j | u), orange ★ = "
-                      "false negative; dotted line: the discriminator D's reward (right axis)</sup>",
-                      "IRGAN 生成器：{user} 最可能被抽中的 {n} 个负例<br><sup>柱：p_G(j | u)，橙色 ★ = 伪负例；"
-                      "虚线：判别器 D 的奖励（右轴）</sup>"),
+    "help_irgan_g_pretrain_epochs": _m(
+        "BPR pretraining of G before the adversarial game (0 = untrained G, which samples almost uniformly).",
+        "对抗训练前用 BPR 预训练 G 的轮数（0 = 未训练的 G，几乎均匀采样）。",
+    ),
+    "irgan_chart": _m(
+        "IRGAN generator: {user}'s {n} most likely negatives<br><sup>bars: p_G(j | u), orange ★ = "
+        "false negative; dotted line: the discriminator D's reward (right axis)</sup>",
+        "IRGAN 生成器：{user} 最可能被抽中的 {n} 个负例<br><sup>柱：p_G(j | u)，橙色 ★ = 伪负例；"
+        "虚线：判别器 D 的奖励（右轴）</sup>",
+    ),
     "irgan_entropy": _m("Entropy of G", "G 的熵"),
-    "irgan_entropy_help": _m("Uniform sampling would have entropy {max:.2f} nats. Close to it: G still samples "
-                             "almost uniformly (like RNS). Far below: G concentrates on a few items.",
-                             "均匀采样的熵为 {max:.2f} 奈特。接近该值说明 G 仍几乎均匀采样（像 RNS）；远低于它说明 G "
-                             "集中在少数物品上。"),
+    "irgan_entropy_help": _m(
+        "Uniform sampling would have entropy {max:.2f} nats. Close to it: G still samples "
+        "almost uniformly (like RNS). Far below: G concentrates on a few items.",
+        "均匀采样的熵为 {max:.2f} 奈特。接近该值说明 G 仍几乎均匀采样（像 RNS）；远低于它说明 G 集中在少数物品上。",
+    ),
     "irgan_reward_y": _m("discriminator D's reward 2(σ(s_D) − 0.5)", "判别器 D 的奖励 2(σ(s_D) − 0.5)"),
     "irgan_prob_y": _m("probability p_G", "概率 p_G"),
-    "irgan_draws": _m("A second model, the generator G, proposes negatives from its softmax; G is trained "
-                      "(REINFORCE) to propose items the discriminator D (the recommender being trained) scores high: "
-                      "negatives that fool the discriminator.",
-                      "第二个模型——生成器 G——按其 softmax 提出负例；G 通过 REINFORCE 训练，去提出判别器 D"
-                      "（即正在训练的推荐模型）打分高的物品，也就是能骗过判别器的负例。"),
-    "irgan_cost": _m("A second model to train, and a score for every item per user.",
-                     "需要额外训练一个模型，并为每位用户给所有物品打分。"),
-    "irgan_risk": _m("Adversarial training is unstable; an untrained G samples almost uniformly; G also learns to "
-                     "propose items users like.",
-                     "对抗训练不稳定；未训练的 G 几乎均匀采样；G 也会学着提出用户喜欢的物品。"),
-    "irgan_paper": _m("Wang et al., IRGAN: A Minimax Game for Unifying Generative and Discriminative Information "
-                      "Retrieval Models, SIGIR 2017.",
-                      "Wang 等，IRGAN: A Minimax Game for Unifying Generative and Discriminative Information Retrieval "
-                      "Models，SIGIR 2017。"),
-    "dns_special_case": _m("**DNS is IRGAN's special case.** Take IRGAN, make the generator the recommender itself "
-                           "(G = D) and put all of its probability on the best of M uniform candidates (a softmax at "
-                           "temperature τ → 0 over M items): that is DNS. No second model, no adversarial game: the "
-                           "point of the source article.",
-                           "**DNS 是 IRGAN 的特例。** 把 IRGAN 的生成器换成推荐模型本身（G = D），并把全部概率放在 M "
-                           "个均匀候选中"
-                           "得分最高的那个上（即在 M 个物品上温度 τ → 0 的 softmax）：这就是 DNS。没有第二个模型，"
-                           "也没有对抗博弈——这正是原文的要点。"),
+    "irgan_draws": _m(
+        "A second model, the generator G, proposes negatives from its softmax; G is trained "
+        "(REINFORCE) to propose items the discriminator D (the recommender being trained) scores high: "
+        "negatives that fool the discriminator.",
+        "第二个模型——生成器 G——按其 softmax 提出负例；G 通过 REINFORCE 训练，去提出判别器 D"
+        "（即正在训练的推荐模型）打分高的物品，也就是能骗过判别器的负例。",
+    ),
+    "irgan_cost": _m(
+        "A second model to train, and a score for every item per user.",
+        "需要额外训练一个模型，并为每位用户给所有物品打分。",
+    ),
+    "irgan_risk": _m(
+        "Adversarial training is unstable; an untrained G samples almost uniformly; G also learns to "
+        "propose items users like.",
+        "对抗训练不稳定；未训练的 G 几乎均匀采样；G 也会学着提出用户喜欢的物品。",
+    ),
+    "irgan_paper": _m(
+        "Wang et al., IRGAN: A Minimax Game for Unifying Generative and Discriminative Information "
+        "Retrieval Models, SIGIR 2017.",
+        "Wang 等，IRGAN: A Minimax Game for Unifying Generative and Discriminative Information Retrieval "
+        "Models，SIGIR 2017。",
+    ),
+    "dns_special_case": _m(
+        "**DNS is IRGAN's special case.** Take IRGAN, make the generator the recommender itself "
+        "(G = D) and put all of its probability on the best of M uniform candidates (a softmax at "
+        "temperature τ → 0 over M items): that is DNS. No second model, no adversarial game: the "
+        "point of the source article.",
+        "**DNS 是 IRGAN 的特例。** 把 IRGAN 的生成器换成推荐模型本身（G = D），并把全部概率放在 M "
+        "个均匀候选中"
+        "得分最高的那个上（即在 M 个物品上温度 τ → 0 的 softmax）：这就是 DNS。没有第二个模型，"
+        "也没有对抗博弈——这正是原文的要点。",
+    ),
     "param_irgan_g_init": _m("G's start", "G 的初始化"),
     "param_irgan_g_init_std": _m("G's initial std", "G 的初始标准差"),
     "param_irgan_g_pretrain_patience": _m("Pretraining patience", "预训练耐心轮数"),
@@ -79,33 +100,42 @@ MESSAGES = {
     "param_irgan_g_pretrain_l2": _m("Pretraining L2", "预训练 L2 正则"),
     "param_irgan_g_pretrain_batch": _m("Pretraining batch size", "预训练批大小"),
     "param_irgan_g_pretrain_candidates": _m("Pretraining DNS candidates M", "预训练 DNS 候选数 M"),
-    "help_irgan_g_init": _m("How G starts: untrained (near-uniform, like RNS), pretrained with BPR on uniform "
-                            "negatives, or pretrained with DNS negatives (the released code starts from a "
-                            "DNS-pretrained G).",
-                            "G 的起点：未训练（接近均匀，类似 RNS）、用均匀负例做 BPR 预训练，或用 DNS 负例预训练"
-                            "（原论文代码从 DNS 预训练的 G 开始）。"),
-    "help_irgan_g_init_std": _m("Standard deviation of G's random initial embeddings (before any pretraining).",
-                                "G 随机初始嵌入的标准差（在任何预训练之前）。"),
-    "help_irgan_g_pretrain_patience": _m("Stop G's pretraining after this many epochs without validation "
-                                         "improvement (the best epoch is kept).",
-                                         "验证集连续这么多轮没有提升时停止 G 的预训练（保留最佳轮次）。"),
+    "help_irgan_g_init": _m(
+        "How G starts: untrained (near-uniform, like RNS), pretrained with BPR on uniform "
+        "negatives, or pretrained with DNS negatives (the released code starts from a "
+        "DNS-pretrained G).",
+        "G 的起点：未训练（接近均匀，类似 RNS）、用均匀负例做 BPR 预训练，或用 DNS 负例预训练"
+        "（原论文代码从 DNS 预训练的 G 开始）。",
+    ),
+    "help_irgan_g_init_std": _m(
+        "Standard deviation of G's random initial embeddings (before any pretraining).",
+        "G 随机初始嵌入的标准差（在任何预训练之前）。",
+    ),
+    "help_irgan_g_pretrain_patience": _m(
+        "Stop G's pretraining after this many epochs without validation improvement (the best epoch is kept).",
+        "验证集连续这么多轮没有提升时停止 G 的预训练（保留最佳轮次）。",
+    ),
     "help_irgan_g_pretrain_lr": _m("Learning rate (Adam) of G's pretraining.", "G 预训练的学习率（Adam）。"),
     "help_irgan_g_pretrain_l2": _m("L2 weight of G's pretraining.", "G 预训练的 L2 正则权重。"),
     "help_irgan_g_pretrain_batch": _m("Positive pairs per step of G's pretraining.", "G 预训练每步的正例对数。"),
-    "help_irgan_g_pretrain_candidates": _m("DNS candidates per negative when G is pretrained with DNS.",
-                                           "用 DNS 预训练 G 时每个负例的候选数。"),
+    "help_irgan_g_pretrain_candidates": _m(
+        "DNS candidates per negative when G is pretrained with DNS.", "用 DNS 预训练 G 时每个负例的候选数。"
+    ),
     "irgan_g_init_uniform": _m("untrained (near-uniform)", "未训练（接近均匀）"),
     "irgan_g_init_bpr": _m("BPR-pretrained", "BPR 预训练"),
     "irgan_g_init_dns": _m("DNS-pretrained (released code)", "DNS 预训练（原论文代码）"),
     "param_irgan_baseline": _m("Baseline: subtract each user's mean reward", "基线：减去每位用户的平均奖励"),
     "param_irgan_online": _m("Online: alternate D and G every step", "在线：每一步交替训练 D 与 G"),
-    "help_irgan_baseline": _m("A REINFORCE baseline: same expected gradient for G, less variance. Off in the "
-                              "released code.",
-                              "REINFORCE 基线：G 的期望梯度不变、方差更小。原论文代码中未使用。"),
-    "help_irgan_online": _m("On: a fresh p_G for every batch and one G step after each D step. Off (released "
-                            "code): G is trained once per epoch and D draws from a frozen table.",
-                            "开启：每个批次使用新的 p_G，每次 D 更新后 G 更新一步。关闭（原论文代码）：G 每轮训练一次，"
-                            "D 从固定的表中抽样。"),
+    "help_irgan_baseline": _m(
+        "A REINFORCE baseline: same expected gradient for G, less variance. Off in the released code.",
+        "REINFORCE 基线：G 的期望梯度不变、方差更小。原论文代码中未使用。",
+    ),
+    "help_irgan_online": _m(
+        "On: a fresh p_G for every batch and one G step after each D step. Off (released "
+        "code): G is trained once per epoch and D draws from a frozen table.",
+        "开启：每个批次使用新的 p_G，每次 D 更新后 G 更新一步。关闭（原论文代码）：G 每轮训练一次，"
+        "D 从固定的表中抽样。",
+    ),
     "irgan_full": _m("IRGAN · GAN-based Negative Sampling", "IRGAN · 基于GAN的负采样"),
     "paper_irgan_temperature": _m("0.2 (released code)", "0.2（原论文代码）"),
     "paper_irgan_is_lambda": _m("0.2 (released code)", "0.2（原论文代码）"),
@@ -127,23 +157,52 @@ STYLE = Style("#CC79A7", "dashdot", "triangle-up", "x")
 TOP = 15  # bars shown
 
 
-def fig_generator(labels: Sequence[str], probabilities: Sequence[float], rewards: Sequence[float],
-                  false_negative: Sequence[bool], *, user: str, lang: str = "en", height: int = 360) -> go.Figure:
+def fig_generator(
+    labels: Sequence[str],
+    probabilities: Sequence[float],
+    rewards: Sequence[float],
+    false_negative: Sequence[bool],
+    *,
+    user: str,
+    lang: str = "en",
+    height: int = 360,
+) -> go.Figure:
     """IRGAN: the generator's most likely negatives for one user (bars; ★ and orange: false negatives)
     and D's reward of each (line, right axis)."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     names = [("★ " if fn else "") + lab for lab, fn in zip(labels, false_negative)]
-    fig.add_trace(go.Bar(x=names, y=list(probabilities), name=t("irgan_prob_y", lang),
-                         marker=dict(color=[FALSE_NEGATIVE if fn else STYLE.color for fn in false_negative])),
-                  secondary_y=False)
-    fig.add_trace(go.Scatter(x=names, y=list(rewards), name=t("irgan_reward_y", lang), mode="markers+lines",
-                             line=dict(color=GREY, dash="dot"), marker=dict(symbol="diamond", size=9)),
-                  secondary_y=True)
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=list(probabilities),
+            name=t("irgan_prob_y", lang),
+            marker=dict(color=[FALSE_NEGATIVE if fn else STYLE.color for fn in false_negative]),
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=names,
+            y=list(rewards),
+            name=t("irgan_reward_y", lang),
+            mode="markers+lines",
+            line=dict(color=GREY, dash="dot"),
+            marker=dict(symbol="diamond", size=9),
+        ),
+        secondary_y=True,
+    )
     fig.update_xaxes(type="category", tickangle=-30)
     fig.update_yaxes(title_text=t("irgan_prob_y", lang), rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text=t("irgan_reward_y", lang), range=[-1, 1], dtick=0.5, secondary_y=True)
-    return layout(fig, t("irgan_chart", lang, n=len(labels), user=user), height, "irgan-g", title_font_size=15,
-                  margin=dict(l=70, r=70, t=80, b=50), showlegend=False)  # the axis titles name both traces
+    return layout(
+        fig,
+        t("irgan_chart", lang, n=len(labels), user=user),
+        height,
+        "irgan-g",
+        title_font_size=15,
+        margin=dict(l=70, r=70, t=80, b=50),
+        showlegend=False,
+    )  # the axis titles name both traces
 
 
 def panel(records: list[tuple[int, IRGANInspection]], dataset, *, lang: str) -> Panel:
@@ -151,11 +210,16 @@ def panel(records: list[tuple[int, IRGANInspection]], dataset, *, lang: str) -> 
     probs, reward = np.asarray(record.probabilities), np.asarray(record.reward)
     best = np.argsort(-probs, kind="stable")[:TOP]
     fn = dataset.is_false_negative(np.full(best.size, user), best)
-    fig = fig_generator([item_name(dataset, int(j), lang) for j in best], probs[best].tolist(), reward[best].tolist(),
-                        fn.tolist(), user=user_name(dataset, user, lang), lang=lang)
+    fig = fig_generator(
+        [item_name(dataset, int(j), lang) for j in best],
+        probs[best].tolist(),
+        reward[best].tolist(),
+        fn.tolist(),
+        user=user_name(dataset, user, lang),
+        lang=lang,
+    )
     entropy, top = float(record.entropy), float(record.max_entropy)
-    metric = Metric(t("irgan_entropy", lang), f"{entropy:.2f} / {top:.2f}",
-                    progress=min(1.0, entropy / max(top, 1e-9)))
+    metric = Metric(t("irgan_entropy", lang), f"{entropy:.2f} / {top:.2f}", progress=min(1.0, entropy / max(top, 1e-9)))
     return Panel(figure=fig, metric=metric, caption=t("irgan_entropy_help", lang, max=top))
 
 
@@ -165,10 +229,11 @@ def sources(cls: type) -> list[SourceBlock]:
     if hasattr(cls, "_reference_draw"):
         reference = [SourceBlock(f"{cls.__name__}._reference_draw", _source(cls._reference_draw), "reference")]
     else:
-        reference = [SourceBlock(f"{cls.__name__}.generator_distribution", _source(cls.generator_distribution),
-                                 "reference"),
-                     SourceBlock("masked_cdf", _source(core.masked_cdf), "reference"),
-                     SourceBlock("inverse_cdf_sample", _source(core.inverse_cdf_sample), "reference")]
+        reference = [
+            SourceBlock(f"{cls.__name__}.generator_distribution", _source(cls.generator_distribution), "reference"),
+            SourceBlock("masked_cdf", _source(core.masked_cdf), "reference"),
+            SourceBlock("inverse_cdf_sample", _source(core.inverse_cdf_sample), "reference"),
+        ]
     return reference + [SourceBlock(f"{cls.__name__}._draw", _source(cls._draw), "fast")]
 
 
@@ -176,9 +241,15 @@ VIEW = SamplerView(
     name=IRGAN.name,
     style=STYLE,
     formula=r"p_G(j \mid u) = \frac{\exp\big(s_G(u,j)/\tau\big)}{\sum_{j' \notin \mathcal{P}_u} "
-            r"\exp\big(s_G(u,j')/\tau\big)}",
-    texts={"full": "irgan_full", "draws": "irgan_draws", "cost": "irgan_cost", "risk": "irgan_risk", "paper": "irgan_paper",
-           "note": "dns_special_case"},
+    r"\exp\big(s_G(u,j')/\tau\big)}",
+    texts={
+        "full": "irgan_full",
+        "draws": "irgan_draws",
+        "cost": "irgan_cost",
+        "risk": "irgan_risk",
+        "paper": "irgan_paper",
+        "note": "dns_special_case",
+    },
     toy_params={"g_samples": 8, "g_epochs": 2, "temperature": 0.5},
     choices={"g_init": {0: "irgan_g_init_uniform", 1: "irgan_g_init_bpr", 2: "irgan_g_init_dns"}},
     panel=panel,

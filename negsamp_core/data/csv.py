@@ -107,8 +107,13 @@ def load_csv(
     if times is not None:
         train, valid, test = _split_by_time(pos, fractions, min_positives_to_split)
     else:
-        train, valid, test = split_per_user(pos["u"].to_numpy(), pos["i"].to_numpy(), fractions,
-                                            np.random.default_rng(seed), min_positives=min_positives_to_split)
+        train, valid, test = split_per_user(
+            pos["u"].to_numpy(),
+            pos["i"].to_numpy(),
+            fractions,
+            np.random.default_rng(seed),
+            min_positives=min_positives_to_split,
+        )
     _check_held_out(test, pos, fractions, test_first=times is not None, min_positives=min_positives_to_split)
     info = {
         "source": _source_label(source),
@@ -125,9 +130,15 @@ def load_csv(
         "false_negatives": _NOTE,
     }
     return Dataset.from_pairs(
-        name, raw_users.size, raw_items.size, train=train, valid=valid, test=test,
+        name,
+        raw_users.size,
+        raw_items.size,
+        train=train,
+        valid=valid,
+        test=test,
         item_names=_item_names(df, cols.get("title"), i, raw_items),
-        user_names=tuple(str(x) for x in raw_users), info=info,
+        user_names=tuple(str(x) for x in raw_users),
+        info=info,
     )
 
 
@@ -183,8 +194,14 @@ def _read_table(source) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():  # a row longer than the header must not be silently cut
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            df = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True, index_col=False,
-                             keep_default_na=False, na_values=[""])  # an item called "NA" stays a name
+            df = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                skipinitialspace=True,
+                index_col=False,
+                keep_default_na=False,
+                na_values=[""],
+            )  # an item called "NA" stays a name
     except Exception as e:  # pandas ParserError / ParserWarning, csv.Error, ...
         raise CSVFormatError(
             f"could not parse the file as CSV: {str(e).strip().rstrip('.')}. Save it as plain text with a "
@@ -373,7 +390,9 @@ def _check_held_out(test, pos: pd.DataFrame, fractions, test_first: bool, min_po
         )
 
 
-def _split_by_time(pos: pd.DataFrame, fractions, min_positives: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+def _split_by_time(
+    pos: pd.DataFrame, fractions, min_positives: int | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per user, the latest ``floor(n * test_fraction)`` positives go to test and the
     ``floor(n * valid_fraction)`` before them to validation; training keeps at least one.
 

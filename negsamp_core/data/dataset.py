@@ -186,8 +186,16 @@ class Dataset:
         va = PositiveSets.from_pairs(*valid, n_users, n_items).difference(tr)
         te = PositiveSets.from_pairs(*test, n_users, n_items).difference(tr.union(va))
         popularity = np.bincount(tr.indices, minlength=n_items).astype(np.int64)
-        return cls(name=name, n_users=int(n_users), n_items=int(n_items), train=tr, valid=va, test=te,
-                   item_popularity=popularity, **kwargs)
+        return cls(
+            name=name,
+            n_users=int(n_users),
+            n_items=int(n_items),
+            train=tr,
+            valid=va,
+            test=te,
+            item_popularity=popularity,
+            **kwargs,
+        )
 
     # ------------------------------------------------------------------ derived views
     @cached_property
@@ -273,6 +281,8 @@ def evaluation_warning(dataset, minimum: int = MIN_EVAL_USERS) -> str | None:
         n_valid, n_test = dataset.n_valid_users, dataset.n_test_users
     if min(n_valid, n_test) >= minimum:
         return None
-    return (f"only {n_valid} validation and {n_test} test user(s) have a held-out positive (fewer than {minimum}): "
-            f"the metrics average over so few users that they say little (one user can give recall = NDCG = 1.0). "
-            f"Use more data or lower the minimum number of positives a user needs to get held-out items.")
+    return (
+        f"only {n_valid} validation and {n_test} test user(s) have a held-out positive (fewer than {minimum}): "
+        f"the metrics average over so few users that they say little (one user can give recall = NDCG = 1.0). "
+        f"Use more data or lower the minimum number of positives a user needs to get held-out items."
+    )

@@ -141,8 +141,9 @@ def load_movielens(
         train, valid = split_per_user(*positives[0], (valid_fraction,), rng, min_positives=min_positives_to_split)
         test = positives[1]
     else:
-        train, valid, test = split_per_user(*positives[0], (valid_fraction, test_fraction), rng,
-                                            min_positives=min_positives_to_split)
+        train, valid, test = split_per_user(
+            *positives[0], (valid_fraction, test_fraction), rng, min_positives=min_positives_to_split
+        )
     info = {
         "source": str(folder),
         "url": url or source.url,
@@ -158,8 +159,14 @@ def load_movielens(
         "false_negatives": FALSE_NEGATIVE_NOTE,
     }
     return Dataset.from_pairs(
-        name, raw_users.size, raw_items.size, train=train, valid=valid, test=test,
-        item_names=_item_names(name, folder / source.names_file, raw_items), info=info,
+        name,
+        raw_users.size,
+        raw_items.size,
+        train=train,
+        valid=valid,
+        test=test,
+        item_names=_item_names(name, folder / source.names_file, raw_items),
+        info=info,
     )
 
 
@@ -239,7 +246,10 @@ def _download(name: str, url: str, cache: Path, progressbar) -> None:
     """Fetch ``<name>.zip`` into ``cache`` (sha256-verified) and unzip it there (``cache/<name>/``)."""
     try:
         pooch.retrieve(
-            url, known_hash=f"sha256:{SOURCES[name].sha256}", fname=f"{name}.zip", path=cache,
+            url,
+            known_hash=f"sha256:{SOURCES[name].sha256}",
+            fname=f"{name}.zip",
+            path=cache,
             processor=pooch.Unzip(extract_dir=str(cache.resolve())),
             downloader=_downloader(url, progressbar),
         )
@@ -277,8 +287,7 @@ def _read_ratings(name: str, path: Path) -> pd.DataFrame:
     """DataFrame with columns user, item (np.int64) and rating (float64)."""
     try:
         if name == "ml-100k":
-            df = pd.read_csv(path, sep="\t", header=None, usecols=[0, 1, 2],
-                             names=["user", "item", "rating"])
+            df = pd.read_csv(path, sep="\t", header=None, usecols=[0, 1, 2], names=["user", "item", "rating"])
         else:
             df = pd.read_csv(path, usecols=["userId", "movieId", "rating"], encoding="utf-8")
             df = df.rename(columns={"userId": "user", "movieId": "item"})
@@ -305,11 +314,19 @@ def _item_names(name: str, path: Path, raw_items: np.ndarray) -> tuple:
     if path.is_file():
         try:
             if name == "ml-100k":
-                df = pd.read_csv(path, sep="|", header=None, usecols=[0, 1], names=["item", "title"],
-                                 encoding="ISO-8859-1", dtype={"item": np.int64, "title": str})
+                df = pd.read_csv(
+                    path,
+                    sep="|",
+                    header=None,
+                    usecols=[0, 1],
+                    names=["item", "title"],
+                    encoding="ISO-8859-1",
+                    dtype={"item": np.int64, "title": str},
+                )
             else:
-                df = pd.read_csv(path, usecols=["movieId", "title"], encoding="utf-8",
-                                 dtype={"movieId": np.int64, "title": str})
+                df = pd.read_csv(
+                    path, usecols=["movieId", "title"], encoding="utf-8", dtype={"movieId": np.int64, "title": str}
+                )
                 df = df.rename(columns={"movieId": "item"})
         except Exception as e:
             raise ValueError(f"could not parse {path} as a {name} titles file: {e}") from e

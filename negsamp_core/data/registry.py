@@ -29,8 +29,12 @@ OPTIONS: dict[str, tuple[str, ...]] = {
 }
 # Options that may be given for a kind that does not use them (they change nothing there).
 _HARMLESS = frozenset({"data_dir", "download", "progressbar", "min_positives_to_split"})
-_WHAT = {"threshold": "a rating threshold", "split": "a split", "csv": "a CSV file",
-         "synthetic": "a synthetic world configuration"}
+_WHAT = {
+    "threshold": "a rating threshold",
+    "split": "a split",
+    "csv": "a CSV file",
+    "synthetic": "a synthetic world configuration",
+}
 
 
 def dataset_options(name: str, **options) -> dict:
@@ -68,8 +72,9 @@ def load_dataset(name: str, *, seed: int = 0, **options) -> Dataset:
     _check_name(name)
     options = {k: v for k, v in options.items() if v is not None}
     if options.get("min_positives_to_split", 1) < 1:
-        raise ValueError(f"the minimum number of positives to split a user must be >= 1, "
-                         f"got {options['min_positives_to_split']}")
+        raise ValueError(
+            f"the minimum number of positives to split a user must be >= 1, got {options['min_positives_to_split']}"
+        )
     for key in [k for k in options if k in _WHAT or k in _HARMLESS]:
         if key not in OPTIONS[name]:
             if key not in _HARMLESS:

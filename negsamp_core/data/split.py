@@ -7,8 +7,9 @@ import numpy as np
 __all__ = ["split_per_user"]
 
 
-def split_per_user(users, items, fractions, rng: np.random.Generator, min_train: int = 1,
-                   min_positives: int | None = None):
+def split_per_user(
+    users, items, fractions, rng: np.random.Generator, min_train: int = 1, min_positives: int | None = None
+):
     """Split (user, item) pairs per user at random into consecutive parts.
 
     Each user's pairs are shuffled with ``rng`` and cut by ``fractions`` (rounded down, so small

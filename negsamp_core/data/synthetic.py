@@ -32,8 +32,24 @@ from .split import split_per_user
 
 __all__ = ["SyntheticConfig", "make_synthetic", "GENRES"]
 
-GENRES = ("Action", "Comedy", "Drama", "Sci-fi", "Romance", "Horror", "Documentary", "Animation",
-          "Thriller", "Western", "Musical", "Mystery", "Fantasy", "Crime", "War", "Family")
+GENRES = (
+    "Action",
+    "Comedy",
+    "Drama",
+    "Sci-fi",
+    "Romance",
+    "Horror",
+    "Documentary",
+    "Animation",
+    "Thriller",
+    "Western",
+    "Musical",
+    "Mystery",
+    "Fantasy",
+    "Crime",
+    "War",
+    "Family",
+)
 
 
 @dataclass(frozen=True)
@@ -68,10 +84,18 @@ class SyntheticConfig:
 
     def validate(self) -> None:
         """Raise ValueError naming the first knob out of range and its allowed range."""
-        checks = [("n_users", 10, 20000), ("n_items", 20, 20000), ("n_genres", 1, len(GENRES)),
-                  ("density", 0.005, 0.5), ("popularity_skew", 0.0, 3.0), ("observation_rate", 0.02, 1.0),
-                  ("exposure_bias", 0.0, 3.0), ("valid_fraction", 0.0, 0.4), ("test_fraction", 0.0, 0.4),
-                  ("minority_share", 0.0, 0.5)]
+        checks = [
+            ("n_users", 10, 20000),
+            ("n_items", 20, 20000),
+            ("n_genres", 1, len(GENRES)),
+            ("density", 0.005, 0.5),
+            ("popularity_skew", 0.0, 3.0),
+            ("observation_rate", 0.02, 1.0),
+            ("exposure_bias", 0.0, 3.0),
+            ("valid_fraction", 0.0, 0.4),
+            ("test_fraction", 0.0, 0.4),
+            ("minority_share", 0.0, 0.5),
+        ]
         for key, low, high in checks:
             value = getattr(self, key)
             if not (low <= value <= high):
@@ -99,12 +123,13 @@ def _user_groups(n_users: int, minority_share: float) -> np.ndarray:
     group = np.zeros(n_users, dtype=np.int64)
     n_minority = int(round(minority_share * n_users))
     if n_minority:
-        group[n_users - n_minority:] = 1
+        group[n_users - n_minority :] = 1
     return group
 
 
-def make_synthetic(config: SyntheticConfig | None = None, seed: int = 0, *, min_positives_to_split: int | None = None,
-                   **overrides) -> Dataset:
+def make_synthetic(
+    config: SyntheticConfig | None = None, seed: int = 0, *, min_positives_to_split: int | None = None, **overrides
+) -> Dataset:
     """Build the synthetic world (deterministic in ``seed``; ~20 ms at the default size).
 
     Args:
@@ -134,8 +159,12 @@ def make_synthetic(config: SyntheticConfig | None = None, seed: int = 0, *, min_
         theta = theta * weight
         theta /= theta.sum(axis=1, keepdims=True)
     quality = rng.normal(size=n_i)
-    affinity = (np.log(theta[:, genre] + 1e-12) + 0.5 * quality + 0.3 * np.log(n_i * pi)
-                + rng.normal(scale=0.5, size=(n_u, n_i)))  # (U, I)
+    affinity = (
+        np.log(theta[:, genre] + 1e-12)
+        + 0.5 * quality
+        + 0.3 * np.log(n_i * pi)
+        + rng.normal(scale=0.5, size=(n_u, n_i))
+    )  # (U, I)
     cut = np.quantile(affinity, 1.0 - cfg.density)
     liked = affinity >= cut
     top3 = np.argpartition(-affinity, 2, axis=1)[:, :3]
@@ -150,15 +179,27 @@ def make_synthetic(config: SyntheticConfig | None = None, seed: int = 0, *, min_
     first = np.r_[True, lu[order][1:] != lu[order][:-1]]
     best[lu[order][first]] = order[first]
     observed[best[best >= 0]] = True
-    train, valid, test = split_per_user(lu[observed], li[observed], (cfg.valid_fraction, cfg.test_fraction), rng,
-                                        min_positives=min_positives_to_split)
+    train, valid, test = split_per_user(
+        lu[observed], li[observed], (cfg.valid_fraction, cfg.test_fraction), rng, min_positives=min_positives_to_split
+    )
     names = tuple(f"{GENRES[g]} {k}" for k, g in enumerate(genre))
     return Dataset.from_pairs(
-        "synthetic", n_u, n_i, train=train, valid=valid, test=test,
-        true_likes=PositiveSets.from_pairs(lu, li, n_u, n_i), item_groups=genre.astype(np.int64),
+        "synthetic",
+        n_u,
+        n_i,
+        train=train,
+        valid=valid,
+        test=test,
+        true_likes=PositiveSets.from_pairs(lu, li, n_u, n_i),
+        item_groups=genre.astype(np.int64),
         user_groups=group if cfg.minority_share > 0 else None,
         item_names=names,
-        info={"source": "synthetic world (embedded, generated on the fly)", "licence": "MIT (this project)",
-              "config": asdict(cfg), "seed": int(seed), "genres": GENRES[: cfg.n_genres],
-              "false_negatives": "exact: liked by the hidden ground truth but not a training positive"},
+        info={
+            "source": "synthetic world (embedded, generated on the fly)",
+            "licence": "MIT (this project)",
+            "config": asdict(cfg),
+            "seed": int(seed),
+            "genres": GENRES[: cfg.n_genres],
+            "false_negatives": "exact: liked by the hidden ground truth but not a training positive",
+        },
     )

@@ -9,9 +9,18 @@ from .dataset import Dataset, PositiveSets
 __all__ = ["make_toy", "TOY_ITEMS", "TOY_USERS"]
 
 TOY_ITEMS = (
-    "Star Voyage", "Robot Dawn", "Mars Colony", "Time Loop",  # 0-3 sci-fi
-    "Paris in Spring", "Letters Home", "Summer Wedding", "Moonlit Café",  # 4-7 romance
-    "Panda Kung Fu", "Ocean Friends", "Toy Town", "Dragon Kite",  # 8-11 animation
+    "Star Voyage",
+    "Robot Dawn",
+    "Mars Colony",
+    "Time Loop",  # 0-3 sci-fi
+    "Paris in Spring",
+    "Letters Home",
+    "Summer Wedding",
+    "Moonlit Café",  # 4-7 romance
+    "Panda Kung Fu",
+    "Ocean Friends",
+    "Toy Town",
+    "Dragon Kite",  # 8-11 animation
 )
 TOY_GENRES = ("Sci-fi", "Romance", "Animation")
 TOY_USERS = ("Ana", "Ben", "Chen", "Dana", "Eli", "Fang")
@@ -45,9 +54,20 @@ def make_toy(seed: int = 0) -> Dataset:
     """
     genre = np.repeat(np.arange(3, dtype=np.int64), 4)
     return Dataset.from_pairs(
-        "toy", len(TOY_USERS), len(TOY_ITEMS), train=_pairs(1), valid=_pairs(2), test=_pairs(3),
+        "toy",
+        len(TOY_USERS),
+        len(TOY_ITEMS),
+        train=_pairs(1),
+        valid=_pairs(2),
+        test=_pairs(3),
         true_likes=PositiveSets.from_pairs(*_pairs(0), len(TOY_USERS), len(TOY_ITEMS)),
-        item_names=TOY_ITEMS, user_names=TOY_USERS, item_groups=genre,
-        info={"source": "toy world (embedded)", "licence": "MIT (this project)", "genres": TOY_GENRES,
-              "false_negatives": "exact: liked by the hidden ground truth but not a training positive"},
+        item_names=TOY_ITEMS,
+        user_names=TOY_USERS,
+        item_groups=genre,
+        info={
+            "source": "toy world (embedded)",
+            "licence": "MIT (this project)",
+            "genres": TOY_GENRES,
+            "false_negatives": "exact: liked by the hidden ground truth but not a training positive",
+        },
     )

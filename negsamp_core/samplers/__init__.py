@@ -16,6 +16,21 @@ from .srns import SRNS, SRNSInspection
 SAMPLERS: dict[str, type[NegativeSampler]] = {"rns": RNS, "pns": PNS, "dns": DNS, "irgan": IRGAN, "srns": SRNS}
 SAMPLER_NAMES = tuple(SAMPLERS)
 
-__all__ = ["SAMPLERS", "SAMPLER_NAMES", "NegativeSampler", "ParamSpec", "UniformNonPositive", "Inspection",
-           "RNS", "PNS", "DNS", "IRGAN", "SRNS", "RNSInspection", "PNSInspection", "DNSInspection", "SRNSInspection",
-           "IRGANInspection"]
+__all__ = [
+    "SAMPLERS",
+    "SAMPLER_NAMES",
+    "NegativeSampler",
+    "ParamSpec",
+    "UniformNonPositive",
+    "Inspection",
+    "RNS",
+    "PNS",
+    "DNS",
+    "IRGAN",
+    "SRNS",
+    "RNSInspection",
+    "PNSInspection",
+    "DNSInspection",
+    "SRNSInspection",
+    "IRGANInspection",
+]

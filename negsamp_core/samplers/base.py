@@ -219,8 +219,15 @@ class NegativeSampler(abc.ABC):
     eval_k: int = 10  # cut-off of sampler-side evaluations (IRGAN's generator); the Trainer sets it
     eval_users: np.ndarray | None = None  # users of those evaluations (None: all); the Trainer sets it
 
-    def __init__(self, dataset: Dataset, n_negatives: int = 1, *, rng: np.random.Generator,
-                 torch_generator: torch.Generator | None = None, **params):
+    def __init__(
+        self,
+        dataset: Dataset,
+        n_negatives: int = 1,
+        *,
+        rng: np.random.Generator,
+        torch_generator: torch.Generator | None = None,
+        **params,
+    ):
         if int(n_negatives) < 1:
             raise ValueError(f"the number of negatives per positive K must be >= 1, got {n_negatives}")
         self.dataset = dataset
@@ -257,8 +264,10 @@ class NegativeSampler(abc.ABC):
         changed = frozenset(k for k, v in checked.items() if v != self.params[k])
         fixed = sorted(k for k in changed if not next(p for p in self.PARAMS if p.name == k).live)
         if fixed:
-            raise ValueError(f"{self.name.upper()} {', '.join(fixed)} is fixed when the sampler is built: "
-                             f"build a new sampler to change it")
+            raise ValueError(
+                f"{self.name.upper()} {', '.join(fixed)} is fixed when the sampler is built: "
+                f"build a new sampler to change it"
+            )
         before = dict(self.params)
         self.params.update(checked)
         try:
@@ -300,8 +309,7 @@ class NegativeSampler(abc.ABC):
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
         """The sampler's own rule, and nothing else: np.int64 (B, K) negatives for the batch."""
 
-    def after_update(self, users: np.ndarray, pos_items: np.ndarray, negatives: np.ndarray,
-                     scorer: Scorer) -> None:
+    def after_update(self, users: np.ndarray, pos_items: np.ndarray, negatives: np.ndarray, scorer: Scorer) -> None:
         """Hook called after the recommender's update on this batch (IRGAN trains G here)."""
 
     def on_epoch_end(self, epoch: int, scorer: Scorer) -> None:

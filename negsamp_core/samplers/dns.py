@@ -49,8 +49,17 @@ class DNS(NegativeSampler):
     name = "dns"
     family = "model-based"
     PARAMS = (
-        ParamSpec("candidates", 8, 1, 256, 1, "5 (IRGAN's DNS baseline)", live=True, integer=True,
-                  help="DNS candidates M: uniform draws scored per negative; the best one is kept. M = 1 is RNS"),
+        ParamSpec(
+            "candidates",
+            8,
+            1,
+            256,
+            1,
+            "5 (IRGAN's DNS baseline)",
+            live=True,
+            integer=True,
+            help="DNS candidates M: uniform draws scored per negative; the best one is kept. M = 1 is RNS",
+        ),
     )
 
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:

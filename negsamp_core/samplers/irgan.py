@@ -177,41 +177,172 @@ class IRGAN(NegativeSampler):
     name = "irgan"
     family = "model-based"
     PARAMS = (
-        ParamSpec("temperature", 0.2, 0.05, 5.0, 0.05, "0.2 (released code)", live=True,
-                  help="temperature τ of p_G for D's negatives (G's own policy stays at 1): small τ = harder negatives"),
-        ParamSpec("is_lambda", 0.2, 0.0, 0.95, 0.05, "0.2 (released code)", live=True,
-                  help="importance-sampling mix λ: share of G-step samples drawn from the user's positives"),
-        ParamSpec("g_lr", 0.01, 1e-4, 0.5, 1e-3, "0.001 with SGD", live=True,
-                  help="generator learning rate (Adam) in the adversarial phase"),
-        ParamSpec("g_samples", 32, 1, 512, 1, "2·|P_u| per user", live=True, integer=True,
-                  help="items drawn per user in each generator pass"),
-        ParamSpec("g_epochs", 2, 0, 50, 1, "50 G epochs per round", live=True, integer=True,
-                  help="generator passes over the users after each recommender epoch (0 = G frozen)"),
-        ParamSpec("g_l2", 1e-4, 0.0, 1.0, 1e-4, "0.1 (released, on batch sums)", live=True,
-                  help="L2 regularisation of the generator in the adversarial phase"),
-        ParamSpec("baseline", False, 0, 1, 1, "off (none in the released code)", live=True, boolean=True,
-                  help="subtract each user's mean reward (a REINFORCE baseline: same expected gradient, less variance)"),
-        ParamSpec("online", False, 0, 1, 1, "off (alternating epochs, released code)", live=True, boolean=True,
-                  help="alternate every step: fresh p_G for each batch and one G step after each D step"),
-        ParamSpec("g_dim", 5, 1, 256, 1, "5 (released code)", live=False, integer=True,
-                  help="embedding size of the generator"),
-        ParamSpec("g_init", 0, 0, 2, 1, "2 = dns (released: DNS-pretrained G)", live=False, integer=True,
-                  help="G's start: 0 = uniform (untrained), 1 = bpr (pretrained on uniform negatives), "
-                       "2 = dns (pretrained on DNS negatives); names accepted too"),
-        ParamSpec("g_init_std", 0.1, 1e-3, 1.0, 1e-3, "DNS-pretrained checkpoint", live=False,
-                  help="std of G's N(0, std²) initialisation (before any pretraining)"),
-        ParamSpec("g_pretrain_epochs", 30, 0, 200, 1, "DNS-pretrained checkpoint", live=False, integer=True,
-                  help="most epochs of G's pretraining (g_init bpr or dns); the validation-best one is kept"),
-        ParamSpec("g_pretrain_patience", 5, 1, 50, 1, "-", live=False, integer=True,
-                  help="stop G's pretraining after this many epochs without validation improvement"),
-        ParamSpec("g_pretrain_lr", 0.002, 1e-5, 0.5, 1e-4, "-", live=False,
-                  help="learning rate (Adam) of G's pretraining"),
-        ParamSpec("g_pretrain_l2", 1e-3, 0.0, 1.0, 1e-4, "-", live=False,
-                  help="L2 weight of G's pretraining (as the recommender's l2)"),
-        ParamSpec("g_pretrain_batch", 1024, 1, 65536, 1, "-", live=False, integer=True,
-                  help="positive pairs per step of G's pretraining"),
-        ParamSpec("g_pretrain_candidates", 5, 1, 256, 1, "5 (IRGAN's DNS)", live=False, integer=True,
-                  help="DNS candidates M per negative in G's pretraining (g_init dns)"),
+        ParamSpec(
+            "temperature",
+            0.2,
+            0.05,
+            5.0,
+            0.05,
+            "0.2 (released code)",
+            live=True,
+            help="temperature τ of p_G for D's negatives (G's own policy stays at 1): small τ = harder negatives",
+        ),
+        ParamSpec(
+            "is_lambda",
+            0.2,
+            0.0,
+            0.95,
+            0.05,
+            "0.2 (released code)",
+            live=True,
+            help="importance-sampling mix λ: share of G-step samples drawn from the user's positives",
+        ),
+        ParamSpec(
+            "g_lr",
+            0.01,
+            1e-4,
+            0.5,
+            1e-3,
+            "0.001 with SGD",
+            live=True,
+            help="generator learning rate (Adam) in the adversarial phase",
+        ),
+        ParamSpec(
+            "g_samples",
+            32,
+            1,
+            512,
+            1,
+            "2·|P_u| per user",
+            live=True,
+            integer=True,
+            help="items drawn per user in each generator pass",
+        ),
+        ParamSpec(
+            "g_epochs",
+            2,
+            0,
+            50,
+            1,
+            "50 G epochs per round",
+            live=True,
+            integer=True,
+            help="generator passes over the users after each recommender epoch (0 = G frozen)",
+        ),
+        ParamSpec(
+            "g_l2",
+            1e-4,
+            0.0,
+            1.0,
+            1e-4,
+            "0.1 (released, on batch sums)",
+            live=True,
+            help="L2 regularisation of the generator in the adversarial phase",
+        ),
+        ParamSpec(
+            "baseline",
+            False,
+            0,
+            1,
+            1,
+            "off (none in the released code)",
+            live=True,
+            boolean=True,
+            help="subtract each user's mean reward (a REINFORCE baseline: same expected gradient, less variance)",
+        ),
+        ParamSpec(
+            "online",
+            False,
+            0,
+            1,
+            1,
+            "off (alternating epochs, released code)",
+            live=True,
+            boolean=True,
+            help="alternate every step: fresh p_G for each batch and one G step after each D step",
+        ),
+        ParamSpec(
+            "g_dim", 5, 1, 256, 1, "5 (released code)", live=False, integer=True, help="embedding size of the generator"
+        ),
+        ParamSpec(
+            "g_init",
+            0,
+            0,
+            2,
+            1,
+            "2 = dns (released: DNS-pretrained G)",
+            live=False,
+            integer=True,
+            help="G's start: 0 = uniform (untrained), 1 = bpr (pretrained on uniform negatives), "
+            "2 = dns (pretrained on DNS negatives); names accepted too",
+        ),
+        ParamSpec(
+            "g_init_std",
+            0.1,
+            1e-3,
+            1.0,
+            1e-3,
+            "DNS-pretrained checkpoint",
+            live=False,
+            help="std of G's N(0, std²) initialisation (before any pretraining)",
+        ),
+        ParamSpec(
+            "g_pretrain_epochs",
+            30,
+            0,
+            200,
+            1,
+            "DNS-pretrained checkpoint",
+            live=False,
+            integer=True,
+            help="most epochs of G's pretraining (g_init bpr or dns); the validation-best one is kept",
+        ),
+        ParamSpec(
+            "g_pretrain_patience",
+            5,
+            1,
+            50,
+            1,
+            "-",
+            live=False,
+            integer=True,
+            help="stop G's pretraining after this many epochs without validation improvement",
+        ),
+        ParamSpec(
+            "g_pretrain_lr", 0.002, 1e-5, 0.5, 1e-4, "-", live=False, help="learning rate (Adam) of G's pretraining"
+        ),
+        ParamSpec(
+            "g_pretrain_l2",
+            1e-3,
+            0.0,
+            1.0,
+            1e-4,
+            "-",
+            live=False,
+            help="L2 weight of G's pretraining (as the recommender's l2)",
+        ),
+        ParamSpec(
+            "g_pretrain_batch",
+            1024,
+            1,
+            65536,
+            1,
+            "-",
+            live=False,
+            integer=True,
+            help="positive pairs per step of G's pretraining",
+        ),
+        ParamSpec(
+            "g_pretrain_candidates",
+            5,
+            1,
+            256,
+            1,
+            "5 (IRGAN's DNS)",
+            live=False,
+            integer=True,
+            help="DNS candidates M per negative in G's pretraining (g_init dns)",
+        ),
     )
     TABLE_LIMIT = 16_000_000  # U·I entries (128 MB of float64) of the epoch's CDF table; beyond: per-user pools
     CHUNK_SCORES = 1 << 22  # generator scores (users × items) held at once by any phase
@@ -226,11 +357,22 @@ class IRGAN(NegativeSampler):
     def _setup(self) -> None:
         dataset = self.dataset
         self._start_epoch_distribution()  # p_G^τ of D's negatives, built at the next draw
-        self.generator = MatrixFactorization(dataset.n_users, dataset.n_items, self.params["g_dim"],
-                                             init_std=self.params["g_init_std"], generator=self.torch_generator)
+        self.generator = MatrixFactorization(
+            dataset.n_users,
+            dataset.n_items,
+            self.params["g_dim"],
+            init_std=self.params["g_init_std"],
+            generator=self.torch_generator,
+        )
         self._g = _CountingGenerator(self.generator)
-        self.pretrain_report: dict = {"g_init": self.g_init, "epochs": 0, "best_epoch": 0, "history": [],
-                                      "seconds": 0.0, "scores": 0}
+        self.pretrain_report: dict = {
+            "g_init": self.g_init,
+            "epochs": 0,
+            "best_epoch": 0,
+            "history": [],
+            "seconds": 0.0,
+            "scores": 0,
+        }
         if self.g_init != "uniform":
             self._pretrain()
         self._init_state = copy.deepcopy(self.generator.state_dict())
@@ -257,8 +399,10 @@ class IRGAN(NegativeSampler):
     # ------------------------------------------------------------------ G as a recommender
     def generator_state(self) -> dict:
         """A copy of G's parameters and optimiser state (for the trainer's best-epoch snapshot)."""
-        return {"generator": copy.deepcopy(self.generator.state_dict()),
-                "optimizer": copy.deepcopy(self.g_optimizer.state_dict())}
+        return {
+            "generator": copy.deepcopy(self.generator.state_dict()),
+            "optimizer": copy.deepcopy(self.g_optimizer.state_dict()),
+        }
 
     def load_generator_state(self, state: dict) -> None:
         """Restore G from :meth:`generator_state` (the next draw rebuilds the table)."""
@@ -301,7 +445,7 @@ class IRGAN(NegativeSampler):
         for epoch in range(1, p["g_pretrain_epochs"] + 1):
             order, losses = self.rng.permutation(users_all.size), []
             for start in range(0, order.size, p["g_pretrain_batch"]):
-                idx = order[start:start + p["g_pretrain_batch"]]
+                idx = order[start : start + p["g_pretrain_batch"]]
                 u, i = users_all[idx], items_all[idx]
                 j = self.uniform.sample(u, m, self.rng)  # (B, M)
                 tu = torch.from_numpy(u)
@@ -311,8 +455,9 @@ class IRGAN(NegativeSampler):
                 tj = torch.from_numpy(j.reshape(-1, 1))
                 loss, *_ = bpr_gradients(g, tu, torch.from_numpy(i), tj, p["g_pretrain_l2"], out=grads)
                 if not np.isfinite(loss):
-                    raise FloatingPointError("the IRGAN generator's pretraining loss became NaN or infinite "
-                                             "(lower g_pretrain_lr)")
+                    raise FloatingPointError(
+                        "the IRGAN generator's pretraining loss became NaN or infinite (lower g_pretrain_lr)"
+                    )
                 opt.step()
                 losses.append(loss)
             valid = self._evaluate_generator()
@@ -325,9 +470,14 @@ class IRGAN(NegativeSampler):
             param.grad = None
         if best_state is not None:
             g.load_state_dict(best_state)
-        self.pretrain_report.update(epochs=len(history), best_epoch=best_epoch, history=history,
-                                    best_valid={key: best}, seconds=time.perf_counter() - t0,
-                                    scores=int(self._g.n_scores - before))
+        self.pretrain_report.update(
+            epochs=len(history),
+            best_epoch=best_epoch,
+            history=history,
+            best_valid={key: best},
+            seconds=time.perf_counter() - t0,
+            scores=int(self._g.n_scores - before),
+        )
         self._g.n_scores = before
 
     def _evaluate_generator(self) -> dict:
@@ -407,7 +557,7 @@ class IRGAN(NegativeSampler):
         for start in range(0, n_users, chunk):
             users = np.arange(start, min(start + chunk, n_users), dtype=np.int64)
             rows, cdf, own_ratio = self._offset_cdf_rows(users)
-            self._cdf[start * n_items:(start + users.size) * n_items] = rows.reshape(-1)
+            self._cdf[start * n_items : (start + users.size) * n_items] = rows.reshape(-1)
             self._add_entropy(cdf, users, own_ratio)
 
     def _grid_uniforms(self, shape) -> np.ndarray:
@@ -425,7 +575,7 @@ class IRGAN(NegativeSampler):
         in chunks of :meth:`_chunk_rows` users: np.int64, concatenated in user order."""
         out, chunk = [], self._chunk_rows()
         for start in range(0, users.size, chunk):
-            part, need = users[start:start + chunk], n_draws[start:start + chunk]
+            part, need = users[start : start + chunk], n_draws[start : start + chunk]
             rows, cdf, own_ratio = self._offset_cdf_rows(part)
             self._add_entropy(cdf, part, own_ratio)
             row_of = np.repeat(np.arange(part.size), need)
@@ -483,8 +633,11 @@ class IRGAN(NegativeSampler):
         small = self.dataset.n_users * self.dataset.n_items <= self.TABLE_LIMIT
         negatives = self._table_draw(users) if small else self._pool_draw(users)
         n = max(self._entropy_users, 1)
-        self._accumulate(g_entropy=self._entropy_sums[0] / n, g_entropy_ratio=self._entropy_sums[1] / n,
-                         g_own_entropy_ratio=self._entropy_sums[2] / n)
+        self._accumulate(
+            g_entropy=self._entropy_sums[0] / n,
+            g_entropy_ratio=self._entropy_sums[1] / n,
+            g_own_entropy_ratio=self._entropy_sums[2] / n,
+        )
         return negatives
 
     def _online_draw(self, users: np.ndarray) -> np.ndarray:
@@ -499,7 +652,7 @@ class IRGAN(NegativeSampler):
         h_all, r_all = [], []
         chunk = self._chunk_rows()
         for start in range(0, uniq.size, chunk):
-            cdf = self._masked_cdf(uniq[start:start + chunk])  # (C, I), fresh for this batch
+            cdf = self._masked_cdf(uniq[start : start + chunk])  # (C, I), fresh for this batch
             in_chunk = probe[(probe >= start) & (probe < start + chunk)]
             if in_chunk.size:
                 h, r = self._entropy(cdf[torch.from_numpy(in_chunk - start)], uniq[in_chunk])
@@ -523,7 +676,7 @@ class IRGAN(NegativeSampler):
         self.g_optimizer.zero_grad(set_to_none=True)
         total_loss = total_reward = 0.0
         for start in range(0, users.size, sub):
-            part = users[start:start + sub]
+            part = users[start : start + sub]
             loss, reward = self._generator_loss(part, scorer)
             if not torch.isfinite(loss):
                 raise FloatingPointError("the IRGAN generator loss became NaN or infinite (lower the generator lr)")
@@ -590,7 +743,7 @@ class IRGAN(NegativeSampler):
         for _ in range(0 if self.params["online"] else self.params["g_epochs"]):
             order = self.rng.permutation(active)
             for start in range(0, order.size, chunk):
-                loss, reward = self._generator_step(order[start:start + chunk], scorer)
+                loss, reward = self._generator_step(order[start : start + chunk], scorer)
                 self._accumulate(g_loss=loss, g_reward=reward)
         self._start_epoch_distribution()
         self._g_eval = self._evaluate_generator()
@@ -607,5 +760,9 @@ class IRGAN(NegativeSampler):
         probs = self.generator_distribution(users)[0].double().numpy()  # (I,)
         reward = (2.0 * (torch.sigmoid(scorer.peek_all(torch.from_numpy(users))[0]) - 0.5)).double().numpy()
         nz = probs[probs > 0]
-        return IRGANInspection(probabilities=probs, reward=reward, entropy=float(-(nz * np.log(nz)).sum()),
-                               max_entropy=float(np.log(self.uniform.n_negatives[user])))
+        return IRGANInspection(
+            probabilities=probs,
+            reward=reward,
+            entropy=float(-(nz * np.log(nz)).sum()),
+            max_entropy=float(np.log(self.uniform.n_negatives[user])),
+        )

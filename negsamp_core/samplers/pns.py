@@ -61,8 +61,16 @@ class PNS(NegativeSampler):
     name = "pns"
     family = "heuristic"
     PARAMS = (
-        ParamSpec("alpha", 0.75, 0.0, 2.0, 0.05, "0.75 (word2vec)", live=True,
-                  help="popularity exponent α: 0 = uniform (RNS), 1 = proportional to popularity"),
+        ParamSpec(
+            "alpha",
+            0.75,
+            0.0,
+            2.0,
+            0.05,
+            "0.75 (word2vec)",
+            live=True,
+            help="popularity exponent α: 0 = uniform (RNS), 1 = proportional to popularity",
+        ),
     )
 
     def _setup(self) -> None:
@@ -115,8 +123,11 @@ class PNS(NegativeSampler):
             lo = np.where(go_right, mid + 1, lo)
             hi = np.where(active & ~go_right, mid, hi)
         n_before = lo - train.indptr[u]  # positives before the drawn item
-        added = np.where(n_before > 0, self._pos_before[np.maximum(lo - 1, 0)]
-                         + self.weights[train.indices[np.maximum(lo - 1, 0)]], 0.0)
+        added = np.where(
+            n_before > 0,
+            self._pos_before[np.maximum(lo - 1, 0)] + self.weights[train.indices[np.maximum(lo - 1, 0)]],
+            0.0,
+        )
         items = np.searchsorted(self.cdf, r + added, side="right")
         items = np.minimum(items, train.n_items - 1)
         bad = (free <= 0) | train.contains(u, items) | (self.weights[items] <= 0)

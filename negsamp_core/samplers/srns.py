@@ -83,18 +83,70 @@ class SRNS(NegativeSampler):
     family = "model-based"
     TABLE_LIMIT = 50_000_000  # floats (200 MB) of snapshot score tables before switching to embeddings
     PARAMS = (
-        ParamSpec("s1", 4, 1, 200, 1, "8 (ML-1M) / 20 (ML-100K)", live=False, integer=True,
-                  help="memory size S1: candidate negatives kept per user"),
-        ParamSpec("s2", 32, 0, 1000, 1, "64 (ML-1M) / 20 (ML-100K)", live=True, integer=True,
-                  help="fresh uniform candidates S2 mixed into the memory at each update"),
-        ParamSpec("alpha", 5.0, 0.0, 50.0, 0.5, "5 (ML-1M) / 10 (ML-100K)", live=True,
-                  help="weight α of the score standard deviation (0 = pure hardness)"),
-        ParamSpec("warmup", 5, 0, 200, 1, "50 epochs", live=True, integer=True,
-                  help="warm-up W in epochs: the variance term grows as min(1, epoch / W)"),
-        ParamSpec("tau", 10.0, 0.01, 100.0, 0.1, "10 (ML-1M) / 1 (ML-100K)", live=True,
-                  help="temperature τ of the memory update softmax: small τ keeps the hardest items"),
-        ParamSpec("history", 5, 2, 50, 1, "5 (released code)", live=False, integer=True,
-                  help="T: epoch-end snapshots used for the standard deviation"),
+        ParamSpec(
+            "s1",
+            4,
+            1,
+            200,
+            1,
+            "8 (ML-1M) / 20 (ML-100K)",
+            live=False,
+            integer=True,
+            help="memory size S1: candidate negatives kept per user",
+        ),
+        ParamSpec(
+            "s2",
+            32,
+            0,
+            1000,
+            1,
+            "64 (ML-1M) / 20 (ML-100K)",
+            live=True,
+            integer=True,
+            help="fresh uniform candidates S2 mixed into the memory at each update",
+        ),
+        ParamSpec(
+            "alpha",
+            5.0,
+            0.0,
+            50.0,
+            0.5,
+            "5 (ML-1M) / 10 (ML-100K)",
+            live=True,
+            help="weight α of the score standard deviation (0 = pure hardness)",
+        ),
+        ParamSpec(
+            "warmup",
+            5,
+            0,
+            200,
+            1,
+            "50 epochs",
+            live=True,
+            integer=True,
+            help="warm-up W in epochs: the variance term grows as min(1, epoch / W)",
+        ),
+        ParamSpec(
+            "tau",
+            10.0,
+            0.01,
+            100.0,
+            0.1,
+            "10 (ML-1M) / 1 (ML-100K)",
+            live=True,
+            help="temperature τ of the memory update softmax: small τ keeps the hardest items",
+        ),
+        ParamSpec(
+            "history",
+            5,
+            2,
+            50,
+            1,
+            "5 (released code)",
+            live=False,
+            integer=True,
+            help="T: epoch-end snapshots used for the standard deviation",
+        ),
     )
 
     def _setup(self) -> None:
@@ -110,8 +162,7 @@ class SRNS(NegativeSampler):
     def _validate(self) -> None:
         s1 = self.params["s1"]
         if self.n_negatives > s1:
-            raise ValueError(f"SRNS picks K = {self.n_negatives} negatives from a memory of S1 = {s1}: "
-                             f"choose S1 >= K")
+            raise ValueError(f"SRNS picks K = {self.n_negatives} negatives from a memory of S1 = {s1}: choose S1 >= K")
         self._check_memory_fits()
 
     def _check_memory_fits(self) -> None:
@@ -122,8 +173,10 @@ class SRNS(NegativeSampler):
             fewest = int(self.uniform.n_negatives[active].min())
             if s1 > fewest:
                 user = int(np.flatnonzero(active & (self.uniform.n_negatives == fewest))[0])
-                raise ValueError(f"SRNS memory S1 = {s1} needs S1 distinct non-positive items per user, "
-                                 f"but user {user} has only {fewest}: choose S1 <= {fewest}")
+                raise ValueError(
+                    f"SRNS memory S1 = {s1} needs S1 distinct non-positive items per user, "
+                    f"but user {user} has only {fewest}: choose S1 <= {fewest}"
+                )
 
     def _initial_memory(self) -> np.ndarray:
         s1, n_neg = self.params["s1"], self.uniform.n_negatives
@@ -150,8 +203,7 @@ class SRNS(NegativeSampler):
             return torch.stack([t.index_select(0, flat) for t in self.snapshots]).view(-1, *items.shape)
         return torch.stack([score(snap, users, items) for snap in self.snapshots])
 
-    def variance_term(self, users: np.ndarray, items: np.ndarray, pos_items: np.ndarray,
-                      scorer: Scorer) -> np.ndarray:
+    def variance_term(self, users: np.ndarray, items: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
         """sd_j: population std of ρ_j = σ(s_t(u,j) - s_t(u,i)) over the snapshots: float32 (B, C).
 
         Args:
@@ -212,5 +264,11 @@ class SRNS(NegativeSampler):
             mean, std = hist.mean(0), hist.std(0)
         else:
             mean, std = current.copy(), np.zeros(mem.shape[1], dtype=np.float32)
-        return SRNSInspection(memory=mem[0], score=current, history_mean=mean, history_std=std,
-                              n_snapshots=len(self.snapshots), warmup_weight=self.warmup_weight())
+        return SRNSInspection(
+            memory=mem[0],
+            score=current,
+            history_mean=mean,
+            history_std=std,
+            n_snapshots=len(self.snapshots),
+            warmup_weight=self.warmup_weight(),
+        )
