@@ -216,9 +216,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "怎么看：左图是负例的平均流行度，虚线为均匀采样的参照；右图是最后一轮负例来自哪些流行度区间。",
     ),
     "read_cost": _m(
-        "How to read: taller bars cost more; left in seconds per epoch (solid = sampling), right in model "
+        "How to read: taller bars cost more; left in seconds per epoch (patterned = sampling), right in model "
         "scores the sampler computes per epoch.",
-        "怎么看：柱越高代价越大；左图为每轮秒数（实色 = 采样），右图为采样器每轮计算的模型打分次数。",
+        "怎么看：柱越高代价越大；左图为每轮秒数（带纹理 = 采样），右图为采样器每轮计算的模型打分次数。",
     ),
     "read_long_tail": _m(
         "a few popular items, many rare ones: uniform sampling mostly draws the rare ones",
@@ -260,8 +260,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart_popularity_y": _m("mean popularity", "平均流行度"),
     "trace_uniform_pop": _m("random items (reference)", "随机物品（参照）"),
     "chart_cost": _m(
-        "Cost: seconds per epoch, sampling (solid) vs model update (light)",
-        "开销：每轮秒数，采样（实色）与模型更新（浅色）",
+        "Cost: seconds per epoch, sampling (patterned) vs model update (light)",
+        "开销：每轮秒数，采样（带纹理）与模型更新（浅色）",
     ),
     "chart_cost_y": _m("seconds per epoch", "每轮秒数"),
     "trace_sampling": _m("sampling", "采样"),

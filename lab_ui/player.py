@@ -381,9 +381,10 @@ def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
                 st.caption(
                     "⏳ " + t("busy", lang) + " " + t("queue_place", lang, place=waiting.place, waiting=waiting.waiting)
                 )
-        for name, trainer in run.trainers.items():
-            if trainer.error:
-                st.error(t("diverged", lang, sampler=sampler_label(name), error=trainer.error))
+        diverged_arms = [name for name, trainer in run.trainers.items() if trainer.error]
+        if diverged_arms:  # one message for every arm that stopped (they share the learning rate)
+            labels = ", ".join(sampler_label(name) for name in diverged_arms)
+            st.error(t("diverged", lang, sampler=labels, error=run.trainers[diverged_arms[0]].error))
 
     @st.fragment(run_every=CHART_SECONDS if playing else None)
     def _charts() -> None:
