@@ -210,7 +210,8 @@ def test_regression_step_counter_never_exceeds_steps_per_epoch(monkeypatch):
 
     def tick(session):
         for _ in range(15):
-            train_tick(run, session, 20, wait_s=1.0)
+            # 7 steps a tick: not a divisor of the 20 steps per epoch, so ticks end mid-epoch
+            train_tick(run, session, 7, wait_s=1.0, cancel=lambda: False)
             worst[0] = max([worst[0]] + [t.step_in_epoch for t in run.trainers.values()])
 
     threads = [threading.Thread(target=tick, args=(f"s{i}",)) for i in range(3)]

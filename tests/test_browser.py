@@ -197,12 +197,16 @@ def test_direct_links_and_chinese(server, browser, path, text):
     page = new_page(browser)
     page.goto(server + path)
     page.wait_for_selector(f"text={text}", timeout=WAIT_MS)
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=stSidebar] a').length >= 4", timeout=WAIT_MS)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stSidebar] a').length >= 5", timeout=WAIT_MS)
     nav = page.locator("[data-testid=stSidebar] a").all_inner_texts()
-    expected = ["入门", "单采样器实验", "对比", "数据"] if "zh" in path else ["Learn", "Playground", "Compare", "Data"]
-    assert [n.strip().split("\n")[-1] for n in nav[:4]] == expected
+    expected = (
+        ["入门", "课程", "单采样器实验", "对比", "数据"]
+        if "zh" in path
+        else ["Learn", "Lessons", "Playground", "Compare", "Data"]
+    )
+    assert [n.strip().split("\n")[-1] for n in nav[:5]] == expected
     if path == "/?lang=zh":
-        page.wait_for_selector(".st-key-learn_chart_draws .js-plotly-plot", timeout=WAIT_MS)
+        page.wait_for_selector(".st-key-learn_chart_lesson .js-plotly-plot", timeout=WAIT_MS)
         shoot(page, "learn_zh", height=4300)
     elif path == "/data":
         page.wait_for_selector(".st-key-data_chart_long_tail .js-plotly-plot", timeout=WAIT_MS)
@@ -214,6 +218,6 @@ def test_learn_page_english(server, browser):
     page = new_page(browser)
     page.goto(server + "/")
     page.wait_for_selector("text=Why negative sampling matters", timeout=WAIT_MS)
-    page.wait_for_selector(".st-key-learn_chart_draws .js-plotly-plot", timeout=WAIT_MS)
+    page.wait_for_selector(".st-key-learn_chart_lesson .js-plotly-plot", timeout=WAIT_MS)
     shoot(page, "learn", height=4300)
     page.close()
