@@ -221,11 +221,12 @@ def _reset(prefix: str) -> None:
         state.set_run(prefix, LiveRun(run.dataset, run.spec))
 
 
-def controls(prefix: str, run: LiveRun | None, lang: str) -> None:
-    """The player row: Play, Pause, Step, Reset and the speed (batches per tick)."""
+def controls(prefix: str, run: LiveRun | None, lang: str, speed: bool = True) -> None:
+    """The player row: Play, Pause, Step, Reset and (``speed``) the speed slider (batches per tick).
+    Presentation mode calls it with ``speed=False`` inside its sticky bar."""
     playing = state.is_playing(prefix)
     done = run is None or run.done
-    cols = st.columns([1, 1, 1, 1, 3])
+    cols = st.columns([1, 1, 1, 1, 3] if speed else [1, 1, 1, 1, 2])
     cols[0].button(
         t("play", lang),
         key=f"{prefix}_play",
@@ -267,6 +268,8 @@ def controls(prefix: str, run: LiveRun | None, lang: str) -> None:
         help=t("reset_help", lang),
         width="stretch",
     )
+    if not speed:
+        return
     cols[4].slider(
         t("speed", lang),
         1,

@@ -13,8 +13,8 @@ from typing import Callable, Sequence
 import plotly.graph_objects as go
 import streamlit as st
 
-from . import state
 from .i18n import _m, register, t
+from .player import controls as player_controls
 from .runs import LiveRun
 
 __all__ = ["on", "style", "big", "bar", "deck", "controls", "CHART_HEIGHT", "FONT_PX", "TITLE_PX"]
@@ -114,71 +114,9 @@ def deck(prefix: str, items: Sequence[tuple[str, Callable[[], None]]], lang: str
 
 
 # ---------------------------------------------------------------------------- Compare / Playground player
-def _play(prefix: str) -> None:
-    state.set_playing(prefix, True)
-
-
-def _pause(prefix: str) -> None:
-    state.set_playing(prefix, False)
-
-
-def _step(prefix: str) -> None:
-    state.set_playing(prefix, False)
-    run = state.run(prefix)
-    if run is not None and not run.done:
-        run.step()
-
-
-def _reset(prefix: str) -> None:
-    state.set_playing(prefix, False)
-    run = state.run(prefix)
-    if run is not None:
-        state.set_run(prefix, LiveRun(run.dataset, run.spec))
-
-
 def controls(prefix: str, run: LiveRun | None, lang: str) -> None:
     """The player row without settings (no speed slider), in the sticky bar: Play, Pause, Step, Reset.
-
-    The same buttons and keys as :func:`lab_ui.player.controls`, so tests and the browser find them.
-    """
-    playing = state.is_playing(prefix)
-    done = run is None or run.done
+    It is :func:`lab_ui.player.controls` itself (same buttons, keys and callbacks: the fair queue
+    and the run lock apply in presentation mode too)."""
     with bar():
-        cols = st.columns([1, 1, 1, 1, 2])
-        cols[0].button(
-            t("play", lang),
-            key=f"{prefix}_play",
-            icon=":material/play_arrow:",
-            type="primary",
-            on_click=_play,
-            args=(prefix,),
-            disabled=playing or done,
-            width="stretch",
-        )
-        cols[1].button(
-            t("pause", lang),
-            key=f"{prefix}_pause",
-            icon=":material/pause:",
-            on_click=_pause,
-            args=(prefix,),
-            disabled=not playing,
-            width="stretch",
-        )
-        cols[2].button(
-            t("step", lang),
-            key=f"{prefix}_step",
-            icon=":material/skip_next:",
-            on_click=_step,
-            args=(prefix,),
-            disabled=done,
-            width="stretch",
-        )
-        cols[3].button(
-            t("reset", lang),
-            key=f"{prefix}_reset",
-            icon=":material/replay:",
-            on_click=_reset,
-            args=(prefix,),
-            disabled=run is None,
-            width="stretch",
-        )
+        player_controls(prefix, run, lang, speed=False)
