@@ -27,6 +27,7 @@ Every optimiser is a ``torch.optim.Optimizer`` (``state_dict``/``load_state_dict
 
 from __future__ import annotations
 
+import abc
 import math
 from typing import Iterable, Mapping, Sequence
 
@@ -79,7 +80,7 @@ def sum_rows(parts, inverse: np.ndarray, bounds: tuple, n_unique: int) -> torch.
     return out
 
 
-class RowSparseOptimizer(torch.optim.Optimizer):
+class RowSparseOptimizer(torch.optim.Optimizer, abc.ABC):
     """Base class: :meth:`step_rows` applies one batch's row gradients to the touched rows only.
 
     Rows are gathered and written back through numpy views of the tensors (numpy's ``take`` and
@@ -120,9 +121,10 @@ class RowSparseOptimizer(torch.optim.Optimizer):
         if jobs:
             self._update(jobs)
 
+    @abc.abstractmethod
     def _update(self, jobs: list) -> None:
-        """Apply ``jobs`` = [(param, group, unique rows np.int64 (n,), gradient tensor (n, ...))]."""
-        raise NotImplementedError
+        """Apply ``jobs`` = [(param, group, unique rows np.int64 (n,), gradient tensor (n, ...))]:
+        the update rule of a subclass (SGD, Adagrad, Adam on the batch's rows)."""
 
 
 def _view(t: torch.Tensor) -> np.ndarray:
