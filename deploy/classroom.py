@@ -10,36 +10,20 @@ nginx in the foreground on ``--port``; Ctrl-C stops everything. Students open
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as `python deploy/classroom.py`: the app's package is one level up
+
+from lab_ui.loadtest import free_port, start_server, wait_healthy  # noqa: E402
+
 TEMPLATE = Path(__file__).with_name("nginx-classroom.conf.template")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str, timeout: float) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=3)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not become healthy in {timeout:.0f} s")
 
 
 class Classroom:
@@ -52,42 +36,12 @@ class Classroom:
         self.prefix = Path(tempfile.mkdtemp(prefix="negsamp-nginx-"))
         self.port = port or free_port()
         secret = secrets.token_hex(16)
-        env = {
-            **os.environ,
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "MALLOC_ARENA_MAX": "2",
-            "STREAMLIT_SERVER_COOKIE_SECRET": secret,
-        }  # the CLI flag is refused for this option
         self.backend_ports = [free_port() for _ in range(processes)]
-        self.backends = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "streamlit",
-                    "run",
-                    "app.py",
-                    "--server.headless",
-                    "true",
-                    "--server.port",
-                    str(p),
-                    "--server.address",
-                    "127.0.0.1",
-                    "--server.disconnectedSessionTTL",
-                    str(ttl),
-                    "--browser.gatherUsageStats",
-                    "false",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            for p in self.backend_ports
+        self.backends = [  # the CLI flag is refused for the cookie secret: it goes in the environment
+            start_server(p, ttl, extra_env={"STREAMLIT_SERVER_COOKIE_SECRET": secret}) for p in self.backend_ports
         ]
         for p in self.backend_ports:
-            _healthy(f"http://127.0.0.1:{p}", 120)
+            wait_healthy(f"http://127.0.0.1:{p}", 120)
         servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in self.backend_ports)
         conf = (
             TEMPLATE.read_text()
@@ -103,7 +57,7 @@ class Classroom:
         )
         self.url = f"http://127.0.0.1:{self.port}"
         try:
-            _healthy(self.url, 60)
+            wait_healthy(self.url, 60)
         except RuntimeError as exc:
             log = (
                 (self.prefix / "nginx.stderr").read_text()[-500:] + (self.prefix / "error.log").read_text()[-500:]

@@ -89,8 +89,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, ttl: int, extra_env: dict | None = None) -> subprocess.Popen:
+def start_server(port: int, ttl: int, extra_env: dict | None = None, drop_env=()) -> subprocess.Popen:
+    """``streamlit run app.py`` on 127.0.0.1:``port`` (one torch thread; ``extra_env`` added and the
+    variables named in ``drop_env`` removed from this process's environment). Used by the load test,
+    the nginx launcher (deploy/classroom.py) and the browser tests."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2", **(extra_env or {})}
+    for name in drop_env:
+        env.pop(name, None)
     return subprocess.Popen(
         [
             sys.executable,
