@@ -102,6 +102,13 @@ _PATTERNS = ("", "/", "\\", "x", ".", "-", "|", "+")
 _SHADES = (0.55, 1.35, 0.35, 1.6, 0.75)  # variant 1 darker, 2 lighter, 3 darkest, 4 lightest, ...
 
 
+def centre_note(fig: go.Figure, text: str) -> None:
+    """A grey note in the middle of a chart that has nothing to show yet (empty run, no verdict)."""
+    fig.add_annotation(
+        text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font=dict(size=16, color=GREY)
+    )
+
+
 def shade(color: str, factor: float) -> str:
     """``color`` (#RRGGBB) darkened (factor < 1: towards black) or lightened (> 1: towards white)."""
     rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]

@@ -33,7 +33,7 @@ from plotly.subplots import make_subplots
 from negsamp_core.results import epoch_scores
 from negsamp_core.samplers import SAMPLERS
 
-from .chart_base import GREY, LIGHT, Style, variant_style
+from .chart_base import GREY, LIGHT, Style, centre_note, variant_style
 from .chart_base import layout as _layout
 from .i18n import sampler_label, t
 from .sampler_views import view_for
@@ -168,15 +168,7 @@ def _max_epochs(histories: Mapping, epochs: int | None) -> int:
 
 def _empty_note(fig: go.Figure, histories: Mapping, lang: str) -> None:
     if not any(histories.values()):
-        fig.add_annotation(
-            text=t("chart_empty", lang),
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            font=dict(size=16, color=GREY),
-        )
+        centre_note(fig, t("chart_empty", lang))
 
 
 # ---------------------------------------------------------------------------- training curves

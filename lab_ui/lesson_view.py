@@ -21,7 +21,7 @@ from negsamp_core.lessons import LESSONS, Lesson, LessonSession
 from negsamp_core.samplers import SAMPLERS
 
 from . import figures
-from .chart_base import DEFAULT_STYLES, FALSE_NEGATIVE, GREY, Style, layout
+from .chart_base import DEFAULT_STYLES, FALSE_NEGATIVE, GREY, Style, centre_note, layout
 from .i18n import _m, register, sampler_label, t
 
 __all__ = [
@@ -315,15 +315,7 @@ def _fig_premise(result: Mapping | None, lang: str) -> go.Figure:
             annotation_position="top right",
         )
     else:
-        fig.add_annotation(
-            text=t("lv_after_verdict", lang),
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            font=dict(size=16, color=GREY),
-        )
+        centre_note(fig, t("lv_after_verdict", lang))
     fig.update_yaxes(title_text=t("lv_premise_y", lang), tickformat=".0%", range=[0, 1])
     return layout(
         fig, t("lv_chart_premise", lang), 380, "premise", title_font_size=16, margin=dict(l=70, r=20, t=90, b=50)
@@ -351,15 +343,7 @@ def _fig_catalogue(result: Mapping | None, lesson: Lesson, styles, lang: str) ->
         fig.update_xaxes(type="log", title_text=t("lv_catalogue_x", lang))
         fig.update_yaxes(type="log", title_text=t("lv_catalogue_y", lang))
     else:
-        fig.add_annotation(
-            text=t("lv_after_verdict", lang),
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            font=dict(size=16, color=GREY),
-        )
+        centre_note(fig, t("lv_after_verdict", lang))
     return layout(
         fig, t("lv_chart_catalogue", lang), 380, "catalogue", title_font_size=16, margin=dict(l=70, r=20, t=90, b=50)
     )
