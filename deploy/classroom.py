@@ -10,6 +10,7 @@ nginx in the foreground on ``--port``; Ctrl-C stops everything. Students open
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import shutil
 import subprocess
@@ -37,9 +38,12 @@ class Classroom:
         self.port = port or free_port()
         secret = secrets.token_hex(16)
         self.backend_ports = [free_port() for _ in range(processes)]
-        self.backends = [  # the CLI flag is refused for the cookie secret: it goes in the environment
-            start_server(p, ttl, extra_env={"STREAMLIT_SERVER_COOKIE_SECRET": secret}) for p in self.backend_ports
-        ]
+        # The cores are shared out: each backend gets its share of training slots (one process per
+        # core trains at full speed; two training threads in one process fight for its interpreter lock).
+        slots = str(max(1, len(os.sched_getaffinity(0)) // processes))
+        env = {"STREAMLIT_SERVER_COOKIE_SECRET": secret, "NEGSAMP_TRAINING_SLOTS": slots}
+        # the CLI flag is refused for the cookie secret: it goes in the environment
+        self.backends = [start_server(p, ttl, extra_env=env) for p in self.backend_ports]
         for p in self.backend_ports:
             wait_healthy(f"http://127.0.0.1:{p}", 120)
         servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in self.backend_ports)

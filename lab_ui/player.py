@@ -32,7 +32,8 @@ __all__ = ["TICK_SECONDS", "FigureVersion", "build_spec", "ensure_run", "control
 
 TICK_SECONDS = 0.1  # run_every: the minimum gap between ticks (the browser drives it)
 FIGURE_REFRESH_S = 1.5  # while playing, heavy panels are rebuilt at most this often
-CHART_SECONDS = 2.0  # while playing, the charts fragment re-runs (and re-sends its figures) this often
+CHART_SECONDS = 2.0  # while playing alone, the charts fragment re-runs (and re-sends its figures) this often
+MAX_CHART_SECONDS = 20.0  # under load the gap grows with the queue, up to this
 SLOT_WAIT_S = 8.0  # a tick waits up to this long for its turn in the queue (any click ends the wait at once)
 
 register(
@@ -80,6 +81,14 @@ def refresh_window() -> float:
     longer in proportion when more sessions than slots want to train (each session then advances
     that much slower, and rebuilding six Plotly figures costs as much CPU as a tick of training)."""
     return FIGURE_REFRESH_S * SCHEDULER.load_factor()
+
+
+def chart_seconds() -> float:
+    """The charts fragment's ``run_every`` while playing: CHART_SECONDS alone, longer in proportion
+    to the demand per training slot (each session then advances that much slower, and every re-run
+    re-sends six Plotly figures: with 30 sessions at a 2 s gap, that was a fifth of the server's
+    CPU), at most MAX_CHART_SECONDS. Fixed when the page runs (the moment Play is pressed)."""
+    return min(MAX_CHART_SECONDS, CHART_SECONDS * SCHEDULER.load_factor())
 
 
 def cached(slot: str, version: FigureVersion, build: Callable[[], object], playing: bool):
@@ -358,7 +367,7 @@ def train_tick(run: LiveRun, session: str, speed: int, wait_s: float = SLOT_WAIT
 def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
     """The live fragments: while playing the counter's re-runs every TICK_SECONDS and advances the run
     by one time-budgeted chunk when the scheduler gives this session a slot; the charts' re-runs
-    every CHART_SECONDS and calls ``draw(run, playing)``. When paused, both draw once per page run."""
+    every :func:`chart_seconds` and calls ``draw(run, playing)``. When paused, both draw once per page run."""
     playing = state.is_playing(prefix)
 
     @st.fragment(run_every=TICK_SECONDS if playing else None)
@@ -389,7 +398,7 @@ def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
             labels = ", ".join(sampler_label(name) for name in diverged_arms)
             st.error(t("diverged", lang, sampler=labels, error=run.trainers[diverged_arms[0]].error))
 
-    @st.fragment(run_every=CHART_SECONDS if playing else None)
+    @st.fragment(run_every=chart_seconds() if playing else None)
     def _charts() -> None:
         run = state.run(prefix)
         if run is None:

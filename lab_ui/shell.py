@@ -8,7 +8,9 @@ Pages use Streamlit's classic ``pages/`` discovery (the automatic sidebar list i
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 from dataclasses import dataclass
 
 import streamlit as st
@@ -20,6 +22,7 @@ from negsamp_core.samplers import SAMPLERS
 from . import present, state
 from .datasets import KINDS, DatasetSpec, load, synthetic_tuple
 from .i18n import LANG_NAMES, LANGS, _m, register, sampler_label, t
+from .scheduler import start_housekeeping
 
 __all__ = ["Ctx", "setup", "configure_process", "dataset_label", "current_spec", "get_dataset", "LOAD_ERRORS"]
 
@@ -60,10 +63,52 @@ def configure_process() -> None:
 
     One server serves a whole class: one torch thread per training, so sessions do not fight for
     cores. The first torch optimiser of a process imports torch._dynamo (~2 s here): pay it when the
-    first page renders, not when the first student presses Play.
+    first page renders, not when the first student presses Play. A housekeeping thread collects
+    cyclic garbage and gives freed memory back to the OS every few seconds
+    (:func:`lab_ui.scheduler.start_housekeeping`; Streamlit's collection after every run is off).
     """
     torch.set_num_threads(1)
+    start_housekeeping(extra=(expire_disconnected_sessions,))
     torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.0)
+
+
+def expire_sessions(storage, lock=None) -> int:
+    """Drop the expired entries of Streamlit's store of disconnected sessions; returns how many are left.
+
+    ``storage`` is Streamlit's ``MemorySessionStorage``: its TTL cache marks a session expired after
+    ``server.disconnectedSessionTTL`` but removes it only at its next write, so after a class left
+    (nobody connecting any more) every student's run stayed in memory for good."""
+    cache = getattr(storage, "_cache", None)
+    if cache is None or not hasattr(cache, "expire"):
+        return -1
+    with lock if lock is not None else contextlib.nullcontext():
+        cache.expire()
+        return len(cache)
+
+
+def expire_disconnected_sessions(timeout_s: float = 5.0) -> None:
+    """:func:`expire_sessions` on this server's session store, run on the server's event loop (the
+    store is not thread-safe). Private Streamlit objects, looked up defensively: without them this does nothing."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return
+    rt = runtime.get_instance()
+    manager = getattr(rt, "_session_mgr", None)
+    storage = getattr(manager, "_session_storage", None)
+    loop = getattr(getattr(rt, "_async_objs", None), "eventloop", None)
+    if storage is None or loop is None:
+        return
+    done = threading.Event()
+
+    def _on_loop() -> None:
+        try:
+            expire_sessions(storage, getattr(manager, "_storage_lock", None))
+        finally:
+            done.set()
+
+    loop.call_soon_threadsafe(_on_loop)
+    done.wait(timeout_s)
 
 
 def current_spec() -> DatasetSpec:

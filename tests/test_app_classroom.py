@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 import tomllib
 from pathlib import Path
 
@@ -323,3 +324,76 @@ def test_scheduler_serves_every_waiting_session():
     for th in threads:
         th.join()
     assert min(counts.values()) >= 0.5 * max(counts.values()) > 0, counts
+
+
+# ---------------------------------------------------------------------------- memory and CPU of a class
+def test_regression_streamlit_full_gc_after_every_run_is_off_30_sessions_starved():
+    """With ``runner.postScriptGC`` on, Streamlit ran gc.collect(2) after every fragment run: with 30
+    sessions ticking that was 72 % of the server's CPU and no session trained (0 epochs/min)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+
+
+def test_regression_expired_sessions_are_dropped_when_nobody_connects_any_more():
+    """Streamlit's TTL store removes an expired session only at its next write: after a class left,
+    every student's run stayed in memory (RSS 1,254 MB after close against 515 MB at the start)."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+
+    from lab_ui.shell import expire_sessions
+
+    storage = MemorySessionStorage(ttl_seconds=0.05)
+    for sid in ("a", "b"):
+        storage.save(SimpleNamespace(session=SimpleNamespace(id=sid)))
+    assert expire_sessions(storage, threading.Lock()) == 2  # not expired yet: kept
+    time.sleep(0.1)
+    assert storage.list() == []  # expired entries are hidden from reads ...
+    assert len(storage._cache._data) == 2  # ... but still held (the bug)
+    assert expire_sessions(storage) == 0
+    assert len(storage._cache._data) == 0
+
+
+def test_housekeeping_runs_its_tasks_and_collects_cycles_and_starts_once(monkeypatch):
+    import gc
+    import weakref
+
+    from lab_ui import scheduler
+
+    monkeypatch.setattr(scheduler, "_HOUSEKEEPER", [])
+    ran = threading.Event()
+
+    class Node:
+        pass
+
+    node = Node()
+    node.self = node  # a cycle: only a collection frees it
+    ref = weakref.ref(node)
+    del node
+    gc.disable()
+    try:
+        thread = scheduler.start_housekeeping(every_s=0.01, extra=(lambda: 1 / 0, ran.set))
+        assert scheduler.start_housekeeping(every_s=0.01) is thread  # once per process
+        assert ran.wait(5)  # a failing task does not stop the others
+        deadline = time.monotonic() + 5
+        while ref() is not None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ref() is None
+    finally:
+        scheduler.stop_housekeeping()
+        gc.enable()
+    assert not thread.is_alive()
+
+
+def test_charts_refresh_less_often_when_more_sessions_than_slots_want_to_train(monkeypatch):
+    from lab_ui import player
+
+    sched = Scheduler(slots=2)
+    monkeypatch.setattr(player, "SCHEDULER", sched)
+    assert player.chart_seconds() == player.CHART_SECONDS
+    for i in range(6):
+        sched._queue[f"s{i}"] = time.monotonic()
+    assert player.chart_seconds() == pytest.approx(3 * player.CHART_SECONDS)
+    for i in range(60):
+        sched._queue[f"t{i}"] = time.monotonic()
+    assert player.chart_seconds() == player.MAX_CHART_SECONDS
