@@ -34,6 +34,7 @@ TICK_SECONDS = 0.1  # run_every: the minimum gap between ticks (the browser driv
 FIGURE_REFRESH_S = 1.5  # while playing, heavy panels are rebuilt at most this often
 CHART_SECONDS = 2.0  # while playing alone, the charts fragment re-runs (and re-sends its figures) this often
 MAX_CHART_SECONDS = 20.0  # under load the gap grows with the queue, up to this
+MAX_TURN_SCALE = 3.0  # under load a turn trains up to this many ticks' worth (see train_tick)
 SLOT_WAIT_S = 8.0  # a tick waits up to this long for its turn in the queue (any click ends the wait at once)
 
 register(
@@ -355,12 +356,17 @@ def train_tick(run: LiveRun, session: str, speed: int, wait_s: float = SLOT_WAIT
     """One tick's training: wait (up to ``wait_s``) for this session's turn for a slot, then advance
     the run by one time-budgeted chunk. Returns the scheduler's :class:`~lab_ui.scheduler.Grant`.
 
+    When more sessions than slots want to train, a session gets a turn only every
+    ``load_factor`` ticks; its turn then covers that many ticks (``speed`` batches and TICK_BUDGET_S
+    seconds each), up to MAX_TURN_SCALE: fewer, longer turns spend less of the server on Streamlit's
+    per-run work, and a learner's speed setting keeps its meaning as far as the slots allow.
     The run is advanced only by the thread that holds its lock (never twice at once)."""
     with SCHEDULER.slot(session, wait_s, cancel) as grant:
         if grant.granted:
+            scale = min(MAX_TURN_SCALE, SCHEDULER.load_factor())
             with run_lock(run) as mine:
                 if mine and not run.done:
-                    run.advance(speed)
+                    run.advance(max(1, round(speed * scale)), budget_s=TICK_BUDGET_S * scale)
     return grant
 
 

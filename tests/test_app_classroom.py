@@ -397,3 +397,25 @@ def test_charts_refresh_less_often_when_more_sessions_than_slots_want_to_train(m
     for i in range(60):
         sched._queue[f"t{i}"] = time.monotonic()
     assert player.chart_seconds() == player.MAX_CHART_SECONDS
+
+
+def test_a_turn_under_load_covers_the_ticks_the_session_waited(monkeypatch):
+    import lab_ui.player
+
+    sched = Scheduler(slots=2)
+    monkeypatch.setattr(lab_ui.player, "SCHEDULER", sched)
+    run = _world_run()
+    calls = []
+    monkeypatch.setattr(run, "advance", lambda steps, budget_s: calls.append((steps, budget_s)))
+    train_tick(run, "alone", 7, wait_s=1.0, cancel=lambda: False)
+    assert sched.load_factor() == 1.0
+    sched._queue["me"] = time.monotonic()  # first in the queue ...
+    for i in range(3):  # ... of 4 sessions for 2 slots: each gets a turn every other tick
+        sched._queue[f"w{i}"] = time.monotonic()
+    train_tick(run, "me", 7, wait_s=1.0, cancel=lambda: False)
+    sched._queue = {"me": time.monotonic(), **{f"x{i}": time.monotonic() for i in range(30)}}
+    train_tick(run, "me", 7, wait_s=1.0, cancel=lambda: False)
+    budget = lab_ui.player.TICK_BUDGET_S
+    assert calls[0] == (7, pytest.approx(budget))
+    assert calls[1] == (14, pytest.approx(2 * budget))
+    assert calls[2] == (21, pytest.approx(lab_ui.player.MAX_TURN_SCALE * budget))  # capped
