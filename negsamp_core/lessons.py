@@ -961,7 +961,7 @@ class LessonSession:
             from .metrics import evaluate, popularity_scores
 
             k = min(self.config.eval_k, self.dataset.n_items - 1)
-            generator = next(t.sampler for t in self.trainers.values() if hasattr(t.sampler, "generator"))
+            generator = next(t.sampler for t in self.trainers.values() if getattr(t.sampler, "generator", None))
             self.probes["g_start"] = evaluate(generator.generator.score_all, self.dataset, "valid", ks=(k,))
             self.probes["popularity"] = evaluate(popularity_scores(self.dataset), self.dataset, "valid", ks=(k,))
         self.seconds = 0.0
