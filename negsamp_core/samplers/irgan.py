@@ -55,6 +55,7 @@ class IRGANInspection(Inspection):
     reward: np.ndarray
     entropy: float
     max_entropy: float
+    g_equals_d: bool = False  # True: the record describes the G = D draw (see above)
 
 
 class _CountingGenerator:
@@ -939,4 +940,5 @@ class IRGAN(NegativeSampler):
             reward=reward,
             entropy=float(-(nz * np.log(nz)).sum()),
             max_entropy=float(np.log(self.uniform.n_negatives[user])),
+            g_equals_d=self.g_equals_d,
         )
