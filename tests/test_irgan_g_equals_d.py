@@ -262,3 +262,26 @@ def test_irgan_game_lesson_shows_g_equals_d_is_dns():
     check = next(c for c in result["checks"] if c["name"] == "g_equals_d_is_dns")
     assert check["holds"] and result["figures"]["g_equals_d_equals_dns"] is True
     assert "draw for draw" in check["text"]
+
+
+@pytest.mark.parametrize("tau", [0.0, 0.7])
+@pytest.mark.parametrize("seed", range(6))
+def test_g_equals_d_keeps_the_sampler_contract_on_random_data(make_random_dataset, make_scorer, seed, tau):
+    """Users owning all items but two, users without positives, K = 3: ids in range, never a
+    training positive, the same draws for the same seed."""
+    dataset = make_random_dataset(seed)
+    _, scorer = make_scorer(dataset, seed=seed)
+    users = np.flatnonzero(dataset.train.counts > 0).repeat(5)
+    pos = dataset.train.indices[dataset.train.indptr[users]]
+
+    def draw():
+        sampler = IRGAN(
+            dataset, 3, rng=np.random.default_rng(seed), g_equals_d=True, gd_candidates=4, gd_temperature=tau
+        )
+        return sampler.sample(users, pos, scorer)
+
+    neg = draw()
+    assert neg.shape == (users.size, 3) and neg.dtype == np.int64
+    assert neg.min() >= 0 and neg.max() < dataset.n_items
+    assert not dataset.train.contains(np.repeat(users, 3), neg.ravel()).any()
+    assert np.array_equal(neg, draw())
