@@ -826,8 +826,12 @@ class IRGAN(NegativeSampler):
         else:
             e = np.exp((sn - sn.max()) / tau)  # (n,) in (0, 1]
             rest = np.random.default_rng(0x6D).integers(0, n, size=(self.GD_MC_DRAWS, m - 1))
-            total = e[rest].sum(axis=1)  # (R,)
-            out[negative] = (m / n) * (e[None, :] / (e[None, :] + total[:, None])).mean(axis=0)
+            total = e[rest].sum(axis=1)[:, None]  # (R, 1)
+            p = np.empty(n)
+            for start in range(0, n, 4096):  # (R, 4096) at a time: bounded memory at any catalogue size
+                chunk = e[None, start : start + 4096]
+                p[start : start + 4096] = (chunk / (chunk + total)).mean(axis=0)
+            out[negative] = (m / n) * p
             out /= out.sum()
         return out
 
