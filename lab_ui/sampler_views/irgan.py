@@ -152,9 +152,7 @@ MESSAGES = {
     "paper_irgan_g_init_std": _m("DNS-pretrained checkpoint", "DNS 预训练的检查点"),
     "paper_irgan_g_pretrain_epochs": _m("DNS-pretrained checkpoint", "DNS 预训练的检查点"),
     "paper_irgan_g_pretrain_candidates": _m("5 (IRGAN's DNS)", "5（IRGAN 的 DNS）"),
-    "param_irgan_g_equals_d": _m(
-        "G = D: the generator is the discriminator itself", "G = D：生成器 = 判别器（生成器就是判别器本身）"
-    ),
+    "param_irgan_g_equals_d": _m("G = D: generator = discriminator", "G = D：生成器 = 判别器"),
     "param_irgan_gd_candidates": _m("M: candidates (G = D)", "M：候选数（G = D）"),
     "param_irgan_gd_temperature": _m("τ_D: temperature (G = D)", "τ_D：温度（G = D）"),
     "help_irgan_g_equals_d": _m(
