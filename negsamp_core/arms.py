@@ -98,8 +98,11 @@ def _check_params(sampler: str, params: Mapping) -> dict:
 def default_label(sampler: str, params: Mapping, symbol: Callable[[str, str], str] | None = None) -> str:
     """``"DNS M=8"``: the sampler in capitals and the parameters the arm sets (in the sampler's
     order; its first parameter's default when it sets none), each written with ``symbol(sampler,
-    param)`` (default: the parameter's name)."""
-    specs = SAMPLERS[sampler].PARAMS
+    param)`` (default: the parameter's name). A boolean parameter that the sampler names in its
+    ``TAGS`` (``{param: tag}``) reads as ``(tag)`` when on: ``{"g_equals_d": True}`` of IRGAN is
+    ``"IRGAN (G = D)"``; off, it is written like any other."""
+    cls = SAMPLERS[sampler]
+    specs, tags = cls.PARAMS, getattr(cls, "TAGS", {})
     symbol = symbol or (lambda _s, p: p)
     shown = [p for p in specs if p.name in params]
     if not shown and specs:
@@ -107,9 +110,14 @@ def default_label(sampler: str, params: Mapping, symbol: Callable[[str, str], st
     parts = []
     for p in shown:
         value = params.get(p.name, p.default)
+        if p.boolean and value and p.name in tags:
+            parts.append(f"({tags[p.name]})")
+            continue
         text = ("on" if value else "off") if p.boolean else f"{value:g}" if isinstance(value, (int, float)) else value
         parts.append(f"{symbol(sampler, p.name)}={text}")
-    return " ".join([sampler.upper(), ", ".join(parts)]).strip()
+    tagged = [q for q in parts if q.startswith("(")]
+    rest = ", ".join(q for q in parts if not q.startswith("("))
+    return " ".join([sampler.upper(), *tagged, rest]).strip()
 
 
 def parse_arms(text: str, label: Callable[[str, Mapping], str] | None = None) -> list[Arm]:

@@ -302,6 +302,15 @@ def _irgan_game(run: LessonRun):
     p_pop = run.probes["popularity"].get(key.replace("g_valid_", ""), np.nan) if key else np.nan
     hard_i, hard_r = _mean(irgan[1:], "hardness_mean"), _mean(rns[1:], "hardness_mean")
     c = {lb: _mean(run.history(lb), "n_scores", skip_first=True) for lb in ("RNS", "DNS M=8", "IRGAN")}
+    # G = D: the generator is D itself, the best of the same M uniform candidates: DNS, draw for draw
+    dns, gd = run.history("DNS M=8"), run.history(IRGAN_GD.label)
+    same = (
+        len(dns) == len(gd)
+        and all(a.loss == b.loss and a.fn_rate == b.fn_rate and a.valid == b.valid for a, b in zip(dns, gd))
+        and np.array_equal(
+            run.trainers["DNS M=8"].sampler.last["negatives"], run.trainers[IRGAN_GD.label].sampler.last["negatives"]
+        )
+    )
     checks = [
         Check("g_sharpens", h1 < h0, {"h0": f"{h0:.3f}", "h1": f"{h1:.3f}", "epochs": str(len(irgan))}),
         Check("g_learns", p1 > p_start, {"p_start": f"{p_start:.4f}", "p1": f"{p1:.4f}", "p_pop": f"{p_pop:.4f}"}),
@@ -311,8 +320,10 @@ def _irgan_game(run: LessonRun):
             c["IRGAN"] > max(c["RNS"], c["DNS M=8"]),
             {"c_i": f"{c['IRGAN']:,.0f}", "c_d": f"{c['DNS M=8']:,.0f}", "c_r": f"{c['RNS']:,.0f}"},
         ),
+        Check("g_equals_d_is_dns", same, {"epochs": str(len(gd))}),
     ]
     figures = {
+        "g_equals_d_equals_dns": bool(same),
         "g_entropy_ratio": {"first": h0, "last": h1},
         "g_precision": {"start": p_start, "last": p1, "popularity_ranking": p_pop},
         "hardness": {"IRGAN": hard_i, "RNS": hard_r},
@@ -641,6 +652,17 @@ CHECK_TEXTS: dict[str, dict[str, str | tuple[str, str]]] = {
         "en": "Model scores per epoch (generator included): IRGAN {c_i}, DNS {c_d}, RNS {c_r}.",
         "zh": "每轮模型打分次数（含生成器）：IRGAN {c_i}，DNS {c_d}，RNS {c_r}。",
     },
+    "irgan-game.g_equals_d_is_dns": {
+        "en": (
+            "IRGAN with G = D (the discriminator picks the best of M = 8 uniform candidates) reproduced DNS draw for "
+            "draw over {epochs} epochs (same negatives, losses and validation).",
+            "IRGAN with G = D did NOT reproduce DNS exactly.",
+        ),
+        "zh": (
+            "G = D 的 IRGAN（判别器从 M = 8 个均匀候选中取得分最高者）在 {epochs} 轮中与 DNS 逐次完全一致（负例、损失和验证结果都相同）。",
+            "G = D 的 IRGAN 与 DNS 并不完全一致。",
+        ),
+    },
     "false-negatives.above_rns": {
         "en": (
             "{arm}: {f} false negatives vs RNS {f_r} ({x}x, above RNS by more than 2 standard errors).",
@@ -713,6 +735,8 @@ def check_text(lesson_id: str, check: Check, lang: str = "en") -> str:
 
 
 # ---------------------------------------------------------------------------- the seven lessons
+# IRGAN's G = D form (the label is what arms.default_label writes for these settings)
+IRGAN_GD = Arm("IRGAN (G = D)", "irgan", {"g_equals_d": True, "gd_candidates": 8})
 _FIVE = (Arm("RNS", "rns"), Arm("PNS", "pns"), Arm("DNS", "dns"), Arm("IRGAN", "irgan"), Arm("SRNS", "srns"))
 
 
@@ -828,17 +852,19 @@ LESSONS: dict[str, Lesson] = {
                 ),
                 _t("Flatter: it spreads out", "更平坦：更分散"),
             ),
-            arms=(Arm("RNS", "rns"), Arm("DNS M=8", "dns", {"candidates": 8}), Arm("IRGAN", "irgan")),
+            arms=(Arm("RNS", "rns"), Arm("DNS M=8", "dns", {"candidates": 8}), Arm("IRGAN", "irgan"), IRGAN_GD),
             verdict=_irgan_game,
             probes=("g_start",),
             epochs=30,
             why=_t(
                 "The generator is rewarded for proposing items the discriminator scores high, so its softmax concentrates on "
-                "them; the discriminator then trains against harder negatives. If the generator were the discriminator itself "
-                "and put all its mass on the best of M uniform candidates, this would be exactly DNS. Training a second model "
-                "every epoch is what makes GAN samplers slow.",
+                "them; the discriminator then trains against harder negatives. Make the generator the discriminator itself "
+                "and put all its mass on the best of M uniform candidates, and this is exactly DNS: the IRGAN (G = D) arm does "
+                "that, and its negatives and curves coincide with DNS's. Training a second model every epoch is what makes "
+                "GAN samplers slow.",
                 "生成器提出判别器打分高的物品就会得到奖励，所以它的 softmax 会集中到这些物品上；判别器于是用更难的负例训练。如果生成器"
-                "就是判别器本身，并把全部概率放在 M 个均匀候选中最好的那个上，这就正是 DNS。每轮都要多训练一个模型，这正是 GAN 类采样器慢的原因。",
+                "就是判别器本身，并把全部概率放在 M 个均匀候选中最好的那个上，这就正是 DNS：IRGAN (G = D) 这一组正是这样做的，它的负例和曲线"
+                "与 DNS 完全重合。每轮都要多训练一个模型，这正是 GAN 类采样器慢的原因。",
             ),
         ),
         Lesson(
@@ -961,7 +987,7 @@ class LessonSession:
             from .metrics import evaluate, popularity_scores
 
             k = min(self.config.eval_k, self.dataset.n_items - 1)
-            generator = next(t.sampler for t in self.trainers.values() if hasattr(t.sampler, "generator"))
+            generator = next(t.sampler for t in self.trainers.values() if getattr(t.sampler, "generator", None))
             self.probes["g_start"] = evaluate(generator.generator.score_all, self.dataset, "valid", ks=(k,))
             self.probes["popularity"] = evaluate(popularity_scores(self.dataset), self.dataset, "valid", ks=(k,))
         self.seconds = 0.0

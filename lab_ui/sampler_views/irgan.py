@@ -87,11 +87,13 @@ MESSAGES = {
         "**DNS is IRGAN's special case.** Take IRGAN, make the generator the recommender itself "
         "(G = D) and put all of its probability on the best of M uniform candidates (a softmax at "
         "temperature τ → 0 over M items): that is DNS. No second model, no adversarial game: the "
-        "point of the source article.",
+        "point of the source article. Compare's ready-made IRGAN race includes this form, IRGAN (G = D), "
+        "which draws exactly DNS's negatives.",
         "**DNS 是 IRGAN 的特例。** 把 IRGAN 的生成器换成推荐模型本身（G = D），并把全部概率放在 M "
         "个均匀候选中"
         "得分最高的那个上（即在 M 个物品上温度 τ → 0 的 softmax）：这就是 DNS。没有第二个模型，"
-        "也没有对抗博弈——这正是原文的要点。",
+        "也没有对抗博弈——这正是原文的要点。对比页中现成的 IRGAN 变体比较包含这种形式 IRGAN (G = D)，"
+        "它抽到的负例与 DNS 完全相同。",
     ),
     "param_irgan_g_init": _m("G's start", "G 的初始化"),
     "param_irgan_g_init_std": _m("G's initial std", "G 的初始标准差"),
@@ -150,6 +152,40 @@ MESSAGES = {
     "paper_irgan_g_init_std": _m("DNS-pretrained checkpoint", "DNS 预训练的检查点"),
     "paper_irgan_g_pretrain_epochs": _m("DNS-pretrained checkpoint", "DNS 预训练的检查点"),
     "paper_irgan_g_pretrain_candidates": _m("5 (IRGAN's DNS)", "5（IRGAN 的 DNS）"),
+    "param_irgan_g_equals_d": _m("G = D: generator = discriminator", "G = D：生成器 = 判别器"),
+    "param_irgan_gd_candidates": _m("M: candidates (G = D)", "M：候选数（G = D）"),
+    "param_irgan_gd_temperature": _m("τ_D: temperature (G = D)", "τ_D：温度（G = D）"),
+    "help_irgan_g_equals_d": _m(
+        "No second model: the discriminator D scores M uniform candidates and one is drawn from the softmax of "
+        "its scores at τ_D. With τ_D = 0 it keeps the best one: exactly DNS, draw for draw.",
+        "不再有第二个模型：判别器 D 给 M 个均匀采样的候选打分，再按其得分在温度 τ_D 下的 softmax 抽取一个。"
+        "τ_D = 0 时保留得分最高的那个：与 DNS 逐次完全相同。",
+    ),
+    "help_irgan_gd_candidates": _m(
+        "G = D only: uniform candidates scored by the discriminator per negative (DNS's M).",
+        "仅用于 G = D：每个负例由判别器打分的均匀候选数（即 DNS 的 M）。",
+    ),
+    "help_irgan_gd_temperature": _m(
+        "G = D only: temperature of the softmax over the discriminator's scores of the M candidates "
+        "(0 = the best one, DNS; larger = a softened DNS).",
+        "仅用于 G = D：在判别器对 M 个候选打分上的 softmax 温度（0 = 取得分最高者，即 DNS；越大越接近均匀，是“软化”的 DNS）。",
+    ),
+    "paper_irgan_g_equals_d": _m("the article: DNS is IRGAN with G = D", "原文：DNS 就是 G = D 时的 IRGAN"),
+    "paper_irgan_gd_candidates": _m("5 (IRGAN's DNS baseline)", "5（IRGAN 的 DNS 基线）"),
+    "paper_irgan_gd_temperature": _m("0 = the best one (DNS)", "0 = 取得分最高者（DNS）"),
+    "irgan_gd_chart": _m(
+        "IRGAN with G = D: {user}'s {n} most likely negatives<br><sup>bars: probability that the discriminator's "
+        "pick among M uniform candidates is j, orange ★ = false negative; dotted line: D's reward (right axis)</sup>",
+        "G = D 的 IRGAN：{user} 最可能被抽中的 {n} 个负例<br><sup>柱：判别器从 M 个均匀候选中选中 j 的概率，橙色 ★ = "
+        "伪负例；虚线：判别器 D 的奖励（右轴）</sup>",
+    ),
+    "irgan_gd_help": _m(
+        "G = D: no generator is trained; the discriminator picks among M uniform candidates (τ_D = 0: the best, as "
+        "DNS). Uniform sampling would have entropy {max:.2f} nats.",
+        "G = D：不训练生成器；判别器在 M 个均匀候选中挑选（τ_D = 0 时取得分最高者，与 DNS 相同）。均匀采样的熵为 "
+        "{max:.2f} 奈特。",
+    ),
+    "irgan_gd_prob_y": _m("probability of the draw", "被抽中的概率"),
 }
 register(__name__, MESSAGES)
 
@@ -166,16 +202,18 @@ def fig_generator(
     user: str,
     lang: str = "en",
     height: int = 360,
+    g_equals_d: bool = False,
 ) -> go.Figure:
     """IRGAN: the generator's most likely negatives for one user (bars; ★ and orange: false negatives)
-    and D's reward of each (line, right axis)."""
+    and D's reward of each (line, right axis). ``g_equals_d``: the G = D draw's probabilities."""
+    prob_y = t("irgan_gd_prob_y" if g_equals_d else "irgan_prob_y", lang)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     names = [("★ " if fn else "") + lab for lab, fn in zip(labels, false_negative)]
     fig.add_trace(
         go.Bar(
             x=names,
             y=list(probabilities),
-            name=t("irgan_prob_y", lang),
+            name=prob_y,
             marker=dict(color=[FALSE_NEGATIVE if fn else STYLE.color for fn in false_negative]),
         ),
         secondary_y=False,
@@ -192,11 +230,11 @@ def fig_generator(
         secondary_y=True,
     )
     fig.update_xaxes(type="category", tickangle=-30)
-    fig.update_yaxes(title_text=t("irgan_prob_y", lang), rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text=prob_y, rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text=t("irgan_reward_y", lang), range=[-1, 1], dtick=0.5, secondary_y=True)
     return layout(
         fig,
-        t("irgan_chart", lang, n=len(labels), user=user),
+        t("irgan_gd_chart" if g_equals_d else "irgan_chart", lang, n=len(labels), user=user),
         height,
         "irgan-g",
         title_font_size=15,
@@ -217,10 +255,12 @@ def panel(records: list[tuple[int, IRGANInspection]], dataset, *, lang: str) -> 
         fn.tolist(),
         user=user_name(dataset, user, lang),
         lang=lang,
+        g_equals_d=record.g_equals_d,
     )
     entropy, top = float(record.entropy), float(record.max_entropy)
     metric = Metric(t("irgan_entropy", lang), f"{entropy:.2f} / {top:.2f}", progress=min(1.0, entropy / max(top, 1e-9)))
-    return Panel(figure=fig, metric=metric, caption=t("irgan_entropy_help", lang, max=top))
+    caption = t("irgan_gd_help" if record.g_equals_d else "irgan_entropy_help", lang, max=top)
+    return Panel(figure=fig, metric=metric, caption=caption)
 
 
 def sources(cls: type) -> list[SourceBlock]:
@@ -255,5 +295,6 @@ VIEW = SamplerView(
     panel=panel,
     sources=sources,
     variant_param="g_epochs",
-    variants=({"g_epochs": 0}, {"g_epochs": 2}),
+    # a frozen G, a learning G and G = D (exactly DNS; add DNS to the samplers to see the curves coincide)
+    variants=({"g_epochs": 0}, {"g_epochs": 2}, {"g_equals_d": True}),
 )

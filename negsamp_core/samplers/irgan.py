@@ -41,12 +41,21 @@ class IRGANInspection(Inspection):
         reward: float64 (I,): D's reward 2·(σ(s_D(u, j)) - 0.5) of every item.
         entropy: entropy of ``probabilities`` (nats).
         max_entropy: log |I \\ P_u|, the entropy of the uniform distribution (RNS), in nats.
+
+    With ``g_equals_d`` on there is no separate generator: ``probabilities`` is then the marginal
+    probability that one G = D draw (the best of M uniform candidates under D's scores, or a
+    softmax at ``gd_temperature`` over them) returns j, exact for the hard form
+    (((r+1)/n)^M - (r/n)^M for the item of rank r among the user's n non-positives, ranked by D's
+    score; distinct scores assumed), a fixed-seed Monte-Carlo estimate for the soft form;
+    ``reward`` is D's reward of every item as above; ``entropy`` / ``max_entropy`` describe that
+    marginal.
     """
 
     probabilities: np.ndarray
     reward: np.ndarray
     entropy: float
     max_entropy: float
+    g_equals_d: bool = False  # True: the record describes the G = D draw (see above)
 
 
 class _CountingGenerator:
@@ -172,6 +181,25 @@ class IRGAN(NegativeSampler):
     Pretraining runs once, at construction, and is reported in :attr:`pretrain_report` (its
     scores are not part of any epoch). DNS is the special case where G is D itself and puts all
     mass on the best of M candidates.
+
+    **G = D** (``g_equals_d`` on; the seed article's point, from IRGAN Sec. 2 and Zhang et al.,
+    "Optimizing Top-N Collaborative Filtering via Dynamic Negative Item Sampling", SIGIR 2013,
+    Algorithm 1): the generator is not a separate model but D itself. For each of the K negative
+    slots of a pair, M = ``gd_candidates`` items are drawn uniformly from I \\ P_u (with
+    replacement, by ``uniform.sample(users, (K, M), rng)``: np.int64 (B, K, M), exactly DNS's
+    draw), scored by D through ``scorer.score`` (float32 (B, K, M): B·K·M counted scores, no
+    gradient; none when M = 1), and one is drawn from softmax_m(s_D(u, c_m) / τ_D) with
+    τ_D = ``gd_temperature``. τ_D = 0 is the hard limit τ → 0: the argmax (``torch.argmax``, as
+    DNS), and no further randomness is used, so with the same seed, initial model, batches and M
+    the negatives equal DNS's draw for draw and the training histories coincide. τ_D > 0 is a
+    softened DNS: one extra uniform per slot (np.float64 (B, K)) picks the candidate by inverse
+    CDF. Nothing else runs: no generator is built (``generator`` is None, ``g_init`` and every G
+    parameter are unused, no pretraining, ``temperature`` does not apply), no G phase, no table,
+    ``own_scores()`` stays 0 and ``online`` has no effect. G's evaluation then evaluates D: G's
+    state (:meth:`generator_state`) is a snapshot of D, :meth:`initial_generator_state` is D
+    before its first update, :meth:`generator_valid` is D's validation (computed on request, not
+    per epoch: the trainer already reports it as the record's ``valid``, so there are no
+    ``g_valid_*`` stats), and ``select_on="generator"`` selects exactly as ``"recommender"``.
     """
 
     name = "irgan"
@@ -343,7 +371,43 @@ class IRGAN(NegativeSampler):
             integer=True,
             help="DNS candidates M per negative in G's pretraining (g_init dns)",
         ),
+        ParamSpec(
+            "g_equals_d",
+            False,
+            0,
+            1,
+            1,
+            "the article: DNS is IRGAN with G = D",
+            live=False,
+            boolean=True,
+            help="G = D: no generator; D scores M uniform candidates and one is drawn from their softmax at τ_D "
+            "(τ_D = 0: the best one, exactly DNS)",
+        ),
+        ParamSpec(
+            "gd_candidates",
+            8,
+            1,
+            256,
+            1,
+            "5 (IRGAN's DNS baseline)",
+            live=True,
+            integer=True,
+            help="G = D only: uniform candidates M scored by D per negative (as DNS's M)",
+        ),
+        ParamSpec(
+            "gd_temperature",
+            0.0,
+            0.0,
+            5.0,
+            0.05,
+            "0 = argmax (DNS)",
+            live=True,
+            help="G = D only: temperature τ_D of the softmax over D's scores of the M candidates (0 = the best one: DNS)",
+        ),
     )
+    # Boolean parameters that read as a tag in an arm's label: {"g_equals_d": True} is "IRGAN (G = D)".
+    TAGS = {"g_equals_d": "G = D"}
+    GD_MC_DRAWS = 1024  # Monte-Carlo candidate sets of the soft G = D inspection (fixed seed, read-only)
     TABLE_LIMIT = 16_000_000  # U·I entries (128 MB of float64) of the epoch's CDF table; beyond: per-user pools
     CHUNK_SCORES = 1 << 22  # generator scores (users × items) held at once by any phase
     CHOICES = {"g_init": G_INIT_CHOICES}  # named values of integer-coded parameters (CLI choices, app select box)
@@ -354,9 +418,23 @@ class IRGAN(NegativeSampler):
             params = {**params, "g_init": _g_init_code(params["g_init"])}
         return super()._checked(params)
 
+    @property
+    def g_equals_d(self) -> bool:
+        """True when G is D itself (``g_equals_d`` on: no separate generator)."""
+        return bool(self.params["g_equals_d"])
+
     def _setup(self) -> None:
         dataset = self.dataset
         self._start_epoch_distribution()  # p_G^τ of D's negatives, built at the next draw
+        self._g_eval: dict | None = {}
+        self._diag_rng: np.random.Generator | None = None  # online entropy subset (never shifts the draws)
+        self._scorer: Scorer | None = None  # G = D: the recommender's view, last seen in sample / on_epoch_end
+        self._d_init = None  # G = D: D before its first update (Scorer.snapshot at the first draw)
+        if self.g_equals_d:  # G is D: no model, no optimiser, no pretraining (nothing consumes the streams)
+            self.generator = self._g = self.g_optimizer = self._init_state = None
+            self.pretrain_report = {"g_init": "G = D", "epochs": 0, "best_epoch": 0, "history": [], "seconds": 0.0}
+            self.pretrain_report["scores"] = 0
+            return
         self.generator = MatrixFactorization(
             dataset.n_users,
             dataset.n_items,
@@ -377,8 +455,6 @@ class IRGAN(NegativeSampler):
             self._pretrain()
         self._init_state = copy.deepcopy(self.generator.state_dict())
         self.g_optimizer = torch.optim.Adam(self.generator.parameters(), lr=self.params["g_lr"])
-        self._g_eval: dict = {}
-        self._diag_rng: np.random.Generator | None = None  # online entropy subset (never shifts the draws)
 
     @property
     def g_init(self) -> str:
@@ -388,35 +464,62 @@ class IRGAN(NegativeSampler):
     def _params_changed(self, changed: frozenset[str]) -> None:
         if "temperature" in changed:
             self._start_epoch_distribution()  # τ changed: rebuild at the next draw
-        if "g_lr" in changed:
+        if "g_lr" in changed and self.g_optimizer is not None:
             self._set_g_lr()
 
     def own_scores(self) -> int:
         """Cumulative number of scores computed by G since construction (table builds, generator
-        phases, generator validation; pretraining is in :attr:`pretrain_report`)."""
-        return int(self._g.n_scores)
+        phases, generator validation; pretraining is in :attr:`pretrain_report`). 0 with G = D:
+        every score is D's, counted by its :class:`Scorer`."""
+        return 0 if self._g is None else int(self._g.n_scores)
 
     # ------------------------------------------------------------------ G as a recommender
     def generator_state(self) -> dict:
-        """A copy of G's parameters and optimiser state (for the trainer's best-epoch snapshot)."""
+        """A copy of G's parameters and optimiser state (for the trainer's best-epoch snapshot).
+        G = D: a :meth:`Scorer.snapshot` of D (None before the sampler has seen D)."""
+        if self.g_equals_d:
+            return {"generator": self._scorer.snapshot() if self._scorer is not None else None}
         return {
             "generator": copy.deepcopy(self.generator.state_dict()),
             "optimizer": copy.deepcopy(self.g_optimizer.state_dict()),
         }
 
     def load_generator_state(self, state: dict) -> None:
-        """Restore G from :meth:`generator_state` (the next draw rebuilds the table)."""
+        """Restore G from :meth:`generator_state` (the next draw rebuilds the table). G = D:
+        nothing to do (the trainer restores D itself)."""
+        if self.g_equals_d:
+            return
         self.generator.load_state_dict(state["generator"])
         if "optimizer" in state:
             self.g_optimizer.load_state_dict(state["optimizer"])
         self._start_epoch_distribution()
 
     def initial_generator_state(self) -> dict:
-        """G right after its initialisation (and pretraining, if any), before adversarial training."""
+        """G right after its initialisation (and pretraining, if any), before adversarial training.
+        G = D: D before its first update (None before the first draw)."""
+        if self.g_equals_d:
+            return {"generator": self._d_init}
         return {"generator": copy.deepcopy(self._init_state)}
 
     def generator_scores(self, state: dict | None = None):
-        """``score_all`` of G (a frozen copy; of ``state`` when given): for evaluation, uncounted."""
+        """``score_all`` of G (a frozen copy; of ``state`` when given): for evaluation, uncounted.
+        G = D: D's scores from the snapshot in ``state`` (else D as it is now).
+
+        Raises:
+            ValueError: G = D and the sampler has not seen D yet (no draw made).
+        """
+        if self.g_equals_d:
+            snap = (state or {}).get("generator")
+            if snap is None:
+                snap = self._scorer.snapshot() if self._scorer is not None else self._d_init
+            if snap is None:
+                raise ValueError("with G = D the generator is the recommender: make a draw first (or evaluate D)")
+            p, q, bias = snap
+
+            def score_all(users: torch.Tensor) -> torch.Tensor:
+                return p[users] @ q.T + bias  # (B, I), as MatrixFactorization.score_all
+
+            return score_all
         model = copy.deepcopy(self.generator)
         if state is not None:
             model.load_state_dict(state["generator"])
@@ -424,7 +527,12 @@ class IRGAN(NegativeSampler):
         return model.score_all
 
     def generator_valid(self) -> dict:
-        """G's validation metrics at ``eval_k`` after the last completed epoch ({} before)."""
+        """G's validation metrics at ``eval_k`` after the last completed epoch ({} before).
+        G = D: D's validation metrics (computed on the first request after each epoch, uncounted:
+        they equal the trainer's own validation of D)."""
+        if self.g_equals_d and self._g_eval is None:
+            k = min(self.eval_k, self.dataset.n_items - 1)
+            self._g_eval = evaluate(self._scorer.peek_all, self.dataset, "valid", ks=(k,), users=self.eval_users)
         return dict(self._g_eval)
 
     # ------------------------------------------------------------------ pretraining
@@ -502,7 +610,13 @@ class IRGAN(NegativeSampler):
         return cdf, self._entropy(own_cdf, users)[1]
 
     def generator_distribution(self, users: np.ndarray) -> torch.Tensor:
-        """p_G^τ(· | u), D's negative distribution: float tensor (B, I), zero on positives, rows sum to 1."""
+        """p_G^τ(· | u), D's negative distribution: float tensor (B, I), zero on positives, rows sum to 1.
+
+        Raises:
+            ValueError: with G = D (there is no G; :meth:`inspect` gives the G = D draw's distribution).
+        """
+        if self.g_equals_d:
+            raise ValueError("with G = D there is no generator distribution p_G: use inspect(user, scorer)")
         return _probabilities(self._masked_cdf(np.asarray(users, dtype=np.int64), count=False))
 
     def _entropy(self, cdf: torch.Tensor, users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -628,6 +742,8 @@ class IRGAN(NegativeSampler):
         return negatives
 
     def _draw(self, users: np.ndarray, pos_items: np.ndarray, scorer: Scorer) -> np.ndarray:
+        if self.g_equals_d:
+            return self._gd_draw(users, scorer)
         if self.params["online"]:
             return self._online_draw(users)
         small = self.dataset.n_users * self.dataset.n_items <= self.TABLE_LIMIT
@@ -663,6 +779,61 @@ class IRGAN(NegativeSampler):
         h, r = np.concatenate(h_all), np.concatenate(r_all)
         self._accumulate(g_entropy=float(h.mean()), g_entropy_ratio=float(r.mean()))
         return negatives
+
+    # ------------------------------------------------------------------ G = D
+    def _gd_draw(self, users: np.ndarray, scorer: Scorer) -> np.ndarray:
+        """G = D (see the class docstring): K slots of M uniform candidates (B, K, M), scored by D
+        in one counted call; the best one (τ_D = 0, DNS's rule and stream) or a softmax draw at τ_D."""
+        self._scorer = scorer
+        if self._d_init is None:  # the first draw comes before D's first update: D as initialised
+            self._d_init = scorer.snapshot()
+        k, m, tau = self.n_negatives, self.params["gd_candidates"], self.params["gd_temperature"]
+        cand = self.uniform.sample(users, (k, m), self.rng)  # (B, K, M), DNS's draw
+        if m == 1:
+            self.last["candidates"], self.last["candidate_scores"] = cand, None
+            return cand[:, :, 0]
+        b = users.size
+        scores = scorer.score(torch.from_numpy(users), torch.from_numpy(cand.reshape(b, k * m))).view(b, k, m)
+        if tau == 0:
+            pick = scores.argmax(dim=2, keepdim=True).numpy()  # (B, K, 1), ties: the first, as DNS
+        else:
+            p = torch.softmax(scores.double() / tau, dim=2).numpy()  # (B, K, M), stable softmax
+            cdf = np.cumsum(p, axis=2)
+            u = self.rng.random((b, k, 1)) * cdf[:, :, -1:]  # (B, K, 1), below the row total
+            pick = np.minimum((cdf <= u).sum(axis=2, keepdims=True), m - 1)  # first entry with cdf > u
+        self.last["candidates"], self.last["candidate_scores"] = cand, scores.numpy()
+        return np.take_along_axis(cand, pick, axis=2)[:, :, 0]  # (B, K)
+
+    def _gd_distribution(self, user: int, scorer: Scorer) -> np.ndarray:
+        """float64 (I,): probability that one G = D draw for ``user`` returns j (read-only).
+
+        Over the n non-positives with D's scores s: M = 1 uniform; τ_D = 0 exact,
+        P(rank r is the best of M draws with replacement) = ((r+1)/n)^M - (r/n)^M (distinct
+        scores); τ_D > 0 P(j) = (M/n)·E[e_j / (e_j + S)] with e = exp(s/τ_D) and S the sum over
+        M - 1 further uniform candidates, averaged over :attr:`GD_MC_DRAWS` sets of a private
+        fixed-seed generator (the sampler's stream is not touched)."""
+        s = scorer.peek_all(torch.tensor([user], dtype=torch.int64))[0].double().numpy()  # (I,)
+        negative = ~self.dataset.train.contains(np.full(s.size, user), np.arange(s.size))
+        sn, n = s[negative], int(negative.sum())
+        m, tau = self.params["gd_candidates"], self.params["gd_temperature"]
+        out = np.zeros(s.size)
+        if m == 1:
+            out[negative] = 1.0 / n
+        elif tau == 0:
+            rank = np.empty(n)
+            rank[np.argsort(sn, kind="stable")] = np.arange(n)  # 0 = lowest score
+            out[negative] = ((rank + 1) / n) ** m - (rank / n) ** m
+        else:
+            e = np.exp((sn - sn.max()) / tau)  # (n,) in (0, 1]
+            rest = np.random.default_rng(0x6D).integers(0, n, size=(self.GD_MC_DRAWS, m - 1))
+            total = e[rest].sum(axis=1)[:, None]  # (R, 1)
+            p = np.empty(n)
+            for start in range(0, n, 4096):  # (R, 4096) at a time: bounded memory at any catalogue size
+                chunk = e[None, start : start + 4096]
+                p[start : start + 4096] = (chunk / (chunk + total)).mean(axis=0)
+            out[negative] = (m / n) * p
+            out /= out.sum()
+        return out
 
     # ------------------------------------------------------------------ G's policy gradient
     def _generator_step(self, users: np.ndarray, scorer: Scorer) -> tuple[float, float]:
@@ -726,8 +897,8 @@ class IRGAN(NegativeSampler):
 
     def after_update(self, users, pos_items, negatives, scorer: Scorer, chunk: int = 256) -> None:
         """Online schedule only: one G step on a random subset of (at most ``chunk``) distinct
-        users of the batch."""
-        if self.params["online"]:
+        users of the batch (never with G = D)."""
+        if self.params["online"] and not self.g_equals_d:
             loss, reward = self._generator_step(self._online_users(users, chunk), scorer)
             self._accumulate(g_loss=loss, g_reward=reward)
 
@@ -738,7 +909,11 @@ class IRGAN(NegativeSampler):
 
     def on_epoch_end(self, epoch: int, scorer: Scorer, chunk: int = 256) -> None:
         """G phase (alternating schedule): ``g_epochs`` policy-gradient passes over the users,
-        then a fresh table. Both schedules report G's own validation ranking quality."""
+        then a fresh table. Both schedules report G's own validation ranking quality. G = D:
+        nothing runs (D's validation is computed if :meth:`generator_valid` asks for it)."""
+        if self.g_equals_d:
+            self._scorer, self._g_eval = scorer, None
+            return
         active = np.flatnonzero(self.dataset.train.counts > 0)
         for _ in range(0 if self.params["online"] else self.params["g_epochs"]):
             order = self.rng.permutation(active)
@@ -750,14 +925,18 @@ class IRGAN(NegativeSampler):
 
     def epoch_stats(self) -> dict:
         stats = super().epoch_stats()
-        stats.update({f"g_valid_{k}": v for k, v in self._g_eval.items() if k != "n_users"})
+        stats.update({f"g_valid_{k}": v for k, v in (self._g_eval or {}).items() if k != "n_users"})
         return stats
 
     def inspect(self, user: int, scorer: Scorer) -> IRGANInspection:
         """D's negative distribution p_G^τ for one user with D's reward of every item (read-only:
-        no randomness consumed, nothing counted)."""
+        no randomness consumed, nothing counted). G = D: the marginal of one G = D draw
+        (:meth:`_gd_distribution`; see :class:`IRGANInspection`)."""
         users = np.array([user], dtype=np.int64)
-        probs = self.generator_distribution(users)[0].double().numpy()  # (I,)
+        if self.g_equals_d:
+            probs = self._gd_distribution(user, scorer)
+        else:
+            probs = self.generator_distribution(users)[0].double().numpy()  # (I,)
         reward = (2.0 * (torch.sigmoid(scorer.peek_all(torch.from_numpy(users))[0]) - 0.5)).double().numpy()
         nz = probs[probs > 0]
         return IRGANInspection(
@@ -765,4 +944,5 @@ class IRGAN(NegativeSampler):
             reward=reward,
             entropy=float(-(nz * np.log(nz)).sum()),
             max_entropy=float(np.log(self.uniform.n_negatives[user])),
+            g_equals_d=self.g_equals_d,
         )
