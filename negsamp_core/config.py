@@ -155,7 +155,7 @@ _SAMPLER_DEFAULTS: dict[tuple[str, str], dict[str, dict]] = {
     # 12 items: fewer DNS candidates, G samples and SRNS memory than on a real catalogue.
     ("toy", "default"): {
         "dns": {"candidates": 4},
-        "irgan": {"g_samples": 8, "g_epochs": 2, "temperature": 0.5},
+        "irgan": {"g_samples": 8, "g_epochs": 2, "temperature": 0.5, "gd_candidates": 4},  # G = D matches DNS
         "srns": {"s1": 4, "s2": 4, "warmup": 3},
     },
     # IRGAN's generator visibly learns (entropy falls, G's validation rises, harder negatives) without
