@@ -73,7 +73,9 @@ class DNS(NegativeSampler):
         scores = scores.view(b, k, m)  # (B, K, M)
         best = scores.argmax(dim=2, keepdim=True).numpy()  # (B, K, 1)
         self.last["candidates"], self.last["candidate_scores"] = cand, scores.numpy()
-        return np.take_along_axis(cand, best, axis=2)[:, :, 0]  # (B, K)
+        flat = best.reshape(-1)  # (B·K,) chosen candidate of each slot
+        flat += np.arange(0, b * k * m, m, dtype=flat.dtype)  # offset of each slot's row in cand
+        return np.take(cand.reshape(-1), flat).reshape(b, k)  # (B, K)
 
     def inspect(self, user: int, scorer: Scorer) -> DNSInspection | None:
         """The candidates DNS scored for ``user`` in the last batch; None if the user was not in it."""
