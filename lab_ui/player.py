@@ -27,6 +27,7 @@ from .figures import arm_styles
 from .i18n import _m, register, sampler_label, t
 from .runs import TICK_BUDGET_S, LiveRun, RunSpec, changed_fields
 from .scheduler import SCHEDULER, run_busy, run_lock
+from .widgets import keep_zoom
 
 __all__ = ["TICK_SECONDS", "FigureVersion", "build_spec", "ensure_run", "controls", "live", "counter_html", "cached"]
 
@@ -397,4 +398,5 @@ def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
         draw(run, state.is_playing(prefix))
 
     _tick()
+    keep_zoom()  # the charts are remounted at each refresh: the page keeps the user's zoom
     _charts()
