@@ -104,10 +104,13 @@ _SHADES = (0.55, 1.35, 0.35, 1.6, 0.75)  # variant 1 darker, 2 lighter, 3 darkes
 
 
 def centre_note(fig: go.Figure, text: str) -> None:
-    """A grey note in the middle of a chart that has nothing to show yet (empty run, no verdict)."""
+    """A grey note in the middle of a chart that has nothing to show yet (empty run, no verdict), and
+    no axes: an empty chart's default ranges (e.g. "−100 % … 400 %" on a percent axis) mean nothing."""
     fig.add_annotation(
         text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font=dict(size=16, color=GREY)
     )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
 
 
 def shade(color: str, factor: float) -> str:

@@ -39,6 +39,9 @@ h1 { font-size: 2.1rem !important; padding: 0.2rem 0 0.3rem 0 !important; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-present_bar), .st-key-present_bar {
   position: sticky; top: 0; z-index: 999; background: white; }
 .st-key-present_bar { border-bottom: 1px solid #ddd; padding: 0.25rem 0 0.4rem 0; }
+/* the status row on one line at 1280 px (five arms wrapped over the bar's divider) */
+.ns-counter { font-size: 0.92rem !important; padding: 2px 6px !important; margin-right: 4px !important; }
+.ns-status { margin-right: 8px !important; }
 </style>
 """
 
@@ -57,9 +60,12 @@ def big(fig: go.Figure, height: int = CHART_HEIGHT) -> go.Figure:
     """A copy of ``fig`` for a projector: every text >= 16 px, the title 28 px, a fixed height."""
     out = go.Figure(fig)
     top = max(110, int(out.layout.margin.t or 0) + 30)
+    title = out.layout.title.text or ""
+    if "<br>" in title:  # a second title line (e.g. "two curves coincide"): room for it above the plot
+        top += 24 * title.count("<br>")
     out.update_layout(
         font=dict(size=FONT_PX),
-        title_font_size=TITLE_PX,
+        title=dict(font_size=TITLE_PX, yref="container", y=1, yanchor="top", pad=dict(t=10)),
         legend_font_size=FONT_PX,
         height=height,
         margin=dict(l=80, r=30, t=top, b=70),
