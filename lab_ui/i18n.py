@@ -241,13 +241,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "chart_long_tail_y_linear": _m("training users", "训练用户数"),
     "chart_fn_exact": _m(
-        "False-negative rate (exact)<br><sup>share of sampled negatives the user truly likes, from "
-        "the synthetic world's hidden tastes</sup>",
-        "伪负例率（精确值）<br><sup>被采样的负例中用户其实喜欢的比例，来自合成世界的隐藏偏好</sup>",
+        "False-negative rate (exact)<br><sup>share of sampled negatives the user truly likes,</sup>"
+        "<br><sup>from the synthetic world's hidden tastes</sup>",
+        "伪负例率（精确值）<br><sup>被采样的负例中用户其实喜欢的比例，</sup><br><sup>来自合成世界的隐藏偏好</sup>",
     ),
     "chart_fn_heldout": _m(
-        "False-negative rate (held-out positives)<br><sup>share of sampled negatives that are "
-        "the user's validation/test positives</sup>",
+        "False-negative rate (held-out positives)<br><sup>share of sampled negatives that are</sup>"
+        "<br><sup>the user's validation/test positives</sup>",
         "伪负例率（留出正例）<br><sup>被采样的负例中属于用户验证/测试正例的比例</sup>",
     ),
     "chart_fn_y": _m("false-negative share", "伪负例占比"),

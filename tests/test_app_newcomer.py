@@ -95,3 +95,12 @@ def test_regression_empty_score_chart_showed_a_meaningless_percent_axis():
     axes = [v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
     assert axes and all(axis.get("visible") is False for axis in axes)
     assert any(a["text"] == t("chart_empty") for a in layout["annotations"])
+
+
+def test_regression_playground_fn_chart_subtitle_was_cut_in_a_half_width_column():
+    import re
+
+    for definition in ("exact", "heldout"):
+        title = figures.fig_fn_rate({"rns": []}, definition, epochs=3)["layout"]["title"]["text"]
+        lines = [re.sub(r"<[^>]+>", "", line) for line in title.split("<br>")]
+        assert len(lines) >= 3 and max(len(line) for line in lines) <= 50, lines
