@@ -104,3 +104,15 @@ def test_regression_playground_fn_chart_subtitle_was_cut_in_a_half_width_column(
         title = figures.fig_fn_rate({"rns": []}, definition, epochs=3)["layout"]["title"]["text"]
         lines = [re.sub(r"<[^>]+>", "", line) for line in title.split("<br>")]
         assert len(lines) >= 3 and max(len(line) for line in lines) <= 50, lines
+
+
+def test_regression_coincide_note_overlapped_a_y_tick_in_presentation_mode():
+    from lab_ui import present
+
+    histories = {"RNS": [], "DNS M=1": []}
+    fig = figures.fig_fn_rate(histories, "exact", epochs=3)
+    fig.update_layout(title_text=fig.layout.title.text + "<br><sup>≡ RNS and DNS M=1 coincide</sup>")
+    big = present.big(fig)
+    lines = big.layout.title.text.split("<br>")
+    assert len(lines) == 2 and "≡" in lines[1]  # the first line and the note; the subtitle is in the caption
+    assert big.layout.title.yanchor == "top" and big.layout.margin.t >= 150
