@@ -11,7 +11,7 @@ import streamlit as st
 
 from lab_ui import shell
 from lab_ui.i18n import LANGS
-from lab_ui.learn import DEMO_LESSON, DIRECTION_LESSONS, fig_lesson_demo, lesson_for_sampler
+from lab_ui.learn import DEMO_LESSON, DIRECTION_LESSONS, fig_lesson_demo, lessons_for_sampler
 from lab_ui.sampler_views import view_for
 from negsamp_core.lessons import LESSONS, LessonSession
 from negsamp_core.samplers import SAMPLERS
@@ -83,18 +83,18 @@ for view in views:
         left, right = st.columns([3, 2])
         with left:
             st.markdown(f"**{tr('card_draws')}:** {view.text('draws', lang) or '—'}")
-            if view.formula:
-                st.latex(view.formula)
         with right:
             for role, label in (("cost", "card_cost"), ("risk", "card_risk")):
                 if view.text(role, lang):
                     st.markdown(f"**{tr(label)}:** {view.text(role, lang)}")
             if view.text("paper", lang):
                 st.caption(f"{tr('card_paper')}: {view.text('paper', lang)}")
+        if view.formula:  # the card's full width: in a column SRNS's formula was cut at 1280 px
+            st.latex(view.formula)
         if view.text("note", lang):
             st.info(view.text("note", lang), icon="💡")
-        if lesson_for_sampler(view.name):
-            lesson_link(lesson_for_sampler(view.name))
+        for lesson_id in lessons_for_sampler(view.name):
+            lesson_link(lesson_id)
 
 st.subheader(tr("learn_demo"))
 demo = _lesson_result(DEMO_LESSON, 0)[lang]  # one run of the lesson, computed once per server

@@ -23,6 +23,7 @@ __all__ = [
     "shade",
     "CHART_CONFIG",
     "TICK_FONT",
+    "ZOOM_KEEPER_JS",
 ]
 
 GREY = "#555555"
@@ -103,10 +104,13 @@ _SHADES = (0.55, 1.35, 0.35, 1.6, 0.75)  # variant 1 darker, 2 lighter, 3 darkes
 
 
 def centre_note(fig: go.Figure, text: str) -> None:
-    """A grey note in the middle of a chart that has nothing to show yet (empty run, no verdict)."""
+    """A grey note in the middle of a chart that has nothing to show yet (empty run, no verdict), and
+    no axes: an empty chart's default ranges (e.g. "−100 % … 400 %" on a percent axis) mean nothing."""
     fig.add_annotation(
         text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font=dict(size=16, color=GREY)
     )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
 
 
 def shade(color: str, factor: float) -> str:
@@ -165,3 +169,63 @@ def layout(
     fig.update_xaxes(tickfont=TICK_FONT)
     fig.update_yaxes(tickfont=TICK_FONT)
     return fig
+
+
+# Streamlit 1.67 remounts a Plotly chart whenever its figure changes: the element's id hashes the
+# figure's JSON (``compute_and_register_element_id(..., plotly_spec=...)`` in
+# ``streamlit/elements/plotly_chart.py``) and the frontend renders the chart with that id as its React
+# key (``c(ag, {element: e, ...o}, e.id)`` in ``static/js/index.*.js``), so every live refresh builds a
+# new graph div and ``uirevision`` (which works inside one div's ``Plotly.react``) has nothing to keep.
+# This script keeps the user's zoom in the page instead: it records each chart's axis ranges set by the
+# user (``plotly_relayout``), keyed by the chart's Streamlit key and its ``uirevision``, and re-applies
+# them to the remounted chart. A double-click (Plotly's reset to the figure's own ranges) forgets them.
+ZOOM_KEEPER_JS = """
+<script>
+(() => {
+  if (window.__nslZoom) return;
+  const store = (window.__nslZoom = {});
+  const AXIS = /^([xyz]axis\\d*)\\.(range(\\[[01]\\])?|autorange)$/;
+  const chartKey = (gd) => {
+    const box = gd.closest('[data-testid="stElementContainer"], .stElementContainer, .element-container');
+    const cls = box && Array.from(box.classList).find((c) => c.startsWith("st-key-"));
+    return cls ? cls.slice(7) : null;
+  };
+  const AXIS_NAME = /^[xyz]axis\\d*$/;
+  const rev = (gd) => String((gd.layout || {}).uirevision ?? "");
+  const hook = (gd) => {
+    const key = chartKey(gd);
+    gd.__nslHooked = true;
+    if (!key || typeof gd.on !== "function") return;
+    // the figure's own ranges: a relayout back to them is Plotly's reset (double-click), not a zoom
+    const own = {};
+    for (const [ax, v] of Object.entries(gd.layout || {})) if (AXIS_NAME.test(ax) && v && v.range) own[ax] = v.range.slice();
+    const same = (a, b) => a && b && Math.abs(a[0] - b[0]) < 1e-9 && Math.abs(a[1] - b[1]) < 1e-9;
+    gd.on("plotly_relayout", (ev) => {
+      if (gd.__nslApplying) return;
+      let z = store[key];
+      if (!z || z.rev !== rev(gd)) z = store[key] = { rev: rev(gd), axes: {} };
+      for (const [k, v] of Object.entries(ev || {})) {
+        const m = AXIS.exec(k);
+        if (!m) continue;
+        const ax = m[1];
+        const r = (gd.layout[ax] || {}).range;
+        if ((m[2] === "autorange" && v) || same(r, own[ax])) delete z.axes[ax];
+        else if (m[2] !== "autorange" && r) z.axes[ax] = [r[0], r[1]];
+      }
+    });
+    const z = store[key];
+    if (z && z.rev === rev(gd) && Object.keys(z.axes).length && window.Plotly) {
+      const update = {};
+      for (const [ax, r] of Object.entries(z.axes)) update[ax + ".range"] = r;
+      gd.__nslApplying = true;
+      Promise.resolve(window.Plotly.relayout(gd, update)).finally(() => { gd.__nslApplying = false; });
+    }
+  };
+  const scan = () => document.querySelectorAll(".js-plotly-plot").forEach((gd) => {
+    if (!gd.__nslHooked && gd._fullLayout) hook(gd);
+  });
+  new MutationObserver(scan).observe(document.body, { childList: true, subtree: true });
+  setInterval(scan, 250);
+})();
+</script>
+"""

@@ -251,7 +251,13 @@ def fig_fn_rate(
     _empty_note(fig, histories, lang)
     title = t("chart_fn_exact" if definition == "exact" else "chart_fn_heldout", lang) + note
     return _layout(
-        fig, title, height, "fn-rate", title_font_size=16, margin=dict(l=60, r=20, t=100 if note else 80, b=50)
+        # the subtitle in two short lines: in the Playground's half-width column one line was cut
+        fig,
+        title,
+        height,
+        "fn-rate",
+        title_font_size=16,
+        margin=dict(l=60, r=20, t=118 if note else 98, b=50),
     )
 
 

@@ -65,6 +65,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_url_params": _m(
         "Ignored URL parameters (unknown or invalid values): {params}", "已忽略的地址参数（未知或无效的取值）：{params}"
     ),
+    "url_adjusted": _m(
+        "Out-of-range URL parameters were replaced by the nearest allowed value: {items}.",
+        "超出范围的地址参数已替换为最接近的允许值：{items}。",
+    ),
+    "url_adjusted_item": _m(
+        "{name}={raw} → {value} (allowed: {allowed})", "{name}={raw} → {value}（允许的取值：{allowed}）"
+    ),
     "no_held_out": _m(
         "This dataset has {valid} validation and {test} test positives: with none, validation "
         "curves, model selection and test metrics stay empty. Raise the density or the "
@@ -108,8 +115,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "These settings are impossible, so the previous run is kept: {error}",
         "这些设置无法使用，因此保留之前的训练：{error}",
     ),
+    "run_build_error_first": _m(
+        "These settings are impossible, so no run could be built: {error}",
+        "这些设置无法使用，因此无法开始训练：{error}",
+    ),
     "live_param_error": _m("Setting not applied: {error}", "设置未生效：{error}"),
     "diverged": _m("{sampler} stopped: {error}", "{sampler} 已停止：{error}"),
+    "diverged_toast": _m(
+        "{sampler}: training diverged and stopped. Lower the learning rate to resume (details under the counter).",
+        "{sampler}：训练发散，已停止。调低学习率即可继续（详情见进度下方）。",
+    ),
     "what_dataset": _m("the dataset", "数据集"),
     "what_seed": _m("the seed", "随机种子"),
     "what_samplers": _m("the choice of samplers", "所选采样器"),
@@ -226,13 +241,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     ),
     "chart_long_tail_y_linear": _m("training users", "训练用户数"),
     "chart_fn_exact": _m(
-        "False-negative rate (exact)<br><sup>share of sampled negatives the user truly likes, from "
-        "the synthetic world's hidden tastes</sup>",
-        "伪负例率（精确值）<br><sup>被采样的负例中用户其实喜欢的比例，来自合成世界的隐藏偏好</sup>",
+        "False-negative rate (exact)<br><sup>share of sampled negatives the user truly likes,</sup>"
+        "<br><sup>from the synthetic world's hidden tastes</sup>",
+        "伪负例率（精确值）<br><sup>被采样的负例中用户其实喜欢的比例，</sup><br><sup>来自合成世界的隐藏偏好</sup>",
     ),
     "chart_fn_heldout": _m(
-        "False-negative rate (held-out positives)<br><sup>share of sampled negatives that are "
-        "the user's validation/test positives</sup>",
+        "False-negative rate (held-out positives)<br><sup>share of sampled negatives that are</sup>"
+        "<br><sup>the user's validation/test positives</sup>",
         "伪负例率（留出正例）<br><sup>被采样的负例中属于用户验证/测试正例的比例</sup>",
     ),
     "chart_fn_y": _m("false-negative share", "伪负例占比"),

@@ -16,7 +16,7 @@ from .chart_base import FALSE_NEGATIVE, layout
 from .i18n import _m, register, t
 from .lesson_view import focus_sampler
 
-__all__ = ["DEMO_LESSON", "DIRECTION_LESSONS", "lesson_for_sampler", "fig_lesson_demo"]
+__all__ = ["DEMO_LESSON", "DIRECTION_LESSONS", "lessons_for_sampler", "fig_lesson_demo"]
 
 DEMO_LESSON = "dns-candidates"
 # The article's three directions, each taught by one lesson (ids of negsamp_core.lessons.LESSONS).
@@ -51,9 +51,15 @@ MESSAGES = {
 register("lab_ui.learn", MESSAGES)
 
 
-def lesson_for_sampler(sampler: str) -> str | None:
-    """The id of the lesson about ``sampler`` (its title starts with the sampler's name), or None."""
-    return next((lid for lid, lesson in LESSONS.items() if focus_sampler(lesson) == sampler), None)
+def lessons_for_sampler(sampler: str) -> list[str]:
+    """The ids of the lessons about ``sampler`` for its Learn card: the lessons that focus on it, else
+    the general lessons (no focus sampler) in which it runs as an arm (RNS, the baseline of several)."""
+    focused = [lid for lid, lesson in LESSONS.items() if focus_sampler(lesson) == sampler]
+    return focused or [
+        lid
+        for lid, lesson in LESSONS.items()
+        if focus_sampler(lesson) is None and any(arm.sampler == sampler for arm in lesson.arms)
+    ]
 
 
 def fig_lesson_demo(result: Mapping, *, lang: str = "en", height: int = 360) -> go.Figure:

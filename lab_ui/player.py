@@ -27,6 +27,7 @@ from .figures import arm_styles
 from .i18n import _m, register, sampler_label, t
 from .runs import TICK_BUDGET_S, LiveRun, RunSpec, changed_fields
 from .scheduler import SCHEDULER, run_busy, run_lock
+from .widgets import keep_zoom
 
 __all__ = ["TICK_SECONDS", "FigureVersion", "build_spec", "ensure_run", "controls", "live", "counter_html", "cached"]
 
@@ -161,14 +162,18 @@ def ensure_run(prefix: str, dataset, spec: RunSpec, lang: str) -> LiveRun | None
                 state.set_failed_build(prefix, ident, error)
             else:
                 if run is not None:
-                    what = ", ".join(dict.fromkeys(_what(k, lang) for k in changed_fields(run.identity, ident)))
+                    changed = changed_fields(run.identity, ident)
+                    if "dataset" in changed:  # the other settings followed the dataset: the user changed only it
+                        changed = ["dataset"]
+                    what = ", ".join(dict.fromkeys(_what(k, lang) for k in changed))
                     state.set_notice(prefix, t("run_reset_notice", lang, what=what))
                 state.set_run(prefix, new)
                 run = new
                 state.set_playing(prefix, False)
                 state.clear_failed_build(prefix)
         if error is not None:
-            st.error("⚠ " + t("run_build_error", lang, error=error))
+            # "the previous run is kept" only when there is one
+            st.error("⚠ " + t("run_build_error" if run is not None else "run_build_error_first", lang, error=error))
     if run is None:
         return None
     if run.identity == ident:
@@ -370,6 +375,19 @@ def train_tick(run: LiveRun, session: str, speed: int, wait_s: float = SLOT_WAIT
     return grant
 
 
+def _toast_divergence(prefix: str, run: LiveRun, lang: str) -> None:
+    """A divergence is also said in a toast (in view wherever the page is scrolled: at 1280x720 the
+    counter's message can sit below the fold), once per run and set of diverged arms."""
+    names = tuple(name for name, trainer in run.trainers.items() if trainer.error)
+    key = f"_{prefix}_diverged_toast"
+    token = (id(run), names)
+    if names and st.session_state.get(key) != token:
+        st.toast(
+            t("diverged_toast", lang, sampler=", ".join(sampler_label(n) for n in names)), icon=":material/warning:"
+        )
+    st.session_state[key] = token
+
+
 def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
     """The live fragments: while playing the counter's re-runs every TICK_SECONDS and advances the run
     by one time-budgeted chunk when the scheduler gives this session a slot; the charts' re-runs
@@ -409,7 +427,9 @@ def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
         run = state.run(prefix)
         if run is None:
             return
+        _toast_divergence(prefix, run, lang)
         draw(run, state.is_playing(prefix))
 
     _tick()
+    keep_zoom()  # the charts are remounted at each refresh: the page keeps the user's zoom
     _charts()

@@ -39,6 +39,9 @@ h1 { font-size: 2.1rem !important; padding: 0.2rem 0 0.3rem 0 !important; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-present_bar), .st-key-present_bar {
   position: sticky; top: 0; z-index: 999; background: white; }
 .st-key-present_bar { border-bottom: 1px solid #ddd; padding: 0.25rem 0 0.4rem 0; }
+/* the status row on one line at 1280 px (five arms wrapped over the bar's divider) */
+.ns-counter { font-size: 0.92rem !important; padding: 2px 6px !important; margin-right: 4px !important; }
+.ns-status { margin-right: 8px !important; }
 </style>
 """
 
@@ -56,10 +59,16 @@ def style() -> None:
 def big(fig: go.Figure, height: int = CHART_HEIGHT) -> go.Figure:
     """A copy of ``fig`` for a projector: every text >= 16 px, the title 28 px, a fixed height."""
     out = go.Figure(fig)
-    top = max(110, int(out.layout.margin.t or 0) + 30)
+    # On a projector the title keeps its first line and the "two curves coincide" note (≡), not the
+    # explanatory subtitle (the caption says how to read the chart): at 28 px, three or four title
+    # lines pushed the note onto the y axis's top tick and squeezed the plot.
+    lines = (out.layout.title.text or "").split("<br>")
+    kept = [lines[0], *(line for line in lines[1:] if "≡" in line)]
+    dropped = len(lines) - len(kept)
+    top = max(110, int(out.layout.margin.t or 0) + 30 - 20 * dropped) + 40 * (len(kept) - 1)
     out.update_layout(
         font=dict(size=FONT_PX),
-        title_font_size=TITLE_PX,
+        title=dict(text="<br>".join(kept), font_size=TITLE_PX, yref="container", y=1, yanchor="top", pad=dict(t=34)),
         legend_font_size=FONT_PX,
         height=height,
         margin=dict(l=80, r=30, t=top, b=70),

@@ -206,6 +206,17 @@ def _after_dataset_change() -> None:
     state.reset_training_defaults(state.get("dataset"))
 
 
+# Every page: a page link's label wraps instead of being cut with an ellipsis (Streamlit 1.67 sets
+# white-space: nowrap on it; at 1280 px the lesson links in the Learn page's cards were cut), and a
+# formula wider than its card scrolls inside it rather than being clipped.
+_CSS = """<style>
+[data-testid="stPageLink-NavLink"] span, [data-testid="stPageLink-NavLink"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stPageLink-NavLink"] { height: auto !important; }
+.stLatex, [data-testid="stLatex"] { overflow-x: auto; max-width: 100%; }
+</style>"""
+
+
 def setup(page: str, page_settings: list | None = None) -> Ctx:
     """Run the shell: call first on every page. ``page_settings`` are the page's own URL settings.
 
@@ -220,6 +231,7 @@ def setup(page: str, page_settings: list | None = None) -> Ctx:
         layout="wide",
         initial_sidebar_state="collapsed" if presenting else "expanded",
     )
+    st.html(_CSS)
     if presenting:
         present.style()
     shared = state.shared_settings()
@@ -235,6 +247,13 @@ def setup(page: str, page_settings: list | None = None) -> Ctx:
     state.write_query_params(settings, page)
     if bad:
         st.warning(t("bad_url_params", lang, params=", ".join(bad)))
+    adjusted = state.pop_adjusted_params()
+    if adjusted:  # one notice: which parameter, the value given, the value used, what is allowed
+        items = "; ".join(
+            t("url_adjusted_item", lang, name=name, raw=raw, value=value, allowed=allowed)
+            for name, raw, value, allowed in adjusted
+        )
+        st.warning(t("url_adjusted", lang, items=items))
     error = state.pop_dataset_error()
     if error:
         st.error(error)

@@ -109,6 +109,7 @@ def _snap(options):
         value = _finite(raw)
         return min(options, key=lambda o: abs(o - value))
 
+    parse.allowed = ", ".join(f"{o:g}" for o in options)  # named in the notice when a URL value is replaced
     return parse
 
 
@@ -141,6 +142,7 @@ def _clamped(low, high, integer: bool):
         value = min(max(_finite(raw), low), high)
         return int(round(value)) if integer else value
 
+    parse.allowed = f"{low:g}–{high:g}"  # named in the notice when a URL value is clamped
     return parse
 
 
@@ -316,7 +318,7 @@ def _fmt(s: Setting, value) -> str:
 def apply_query_params(settings: list[Setting], page: str) -> list[str]:
     """Apply URL parameters that differ from what this session last wrote on ``page``; return bad ones."""
     written = st.session_state.setdefault(f"_qp_written_{page}", {})
-    bad = []
+    bad, adjusted = [], []
     for s in settings:
         if s.url is None or s.url not in st.query_params:
             continue
@@ -328,11 +330,30 @@ def apply_query_params(settings: list[Setting], page: str) -> list[str]:
         except PARSE_ERRORS:
             bad.append(f"{s.url}={raw if len(raw) <= 24 else raw[:20] + '…'}")
             continue
+        allowed = getattr(s.parse, "allowed", None)
+        if allowed is not None and not _same_number(raw, value):
+            adjusted.append((s.url, raw if len(raw) <= 24 else raw[:20] + "…", s.fmt(value), allowed))
         if s.name == "dataset" and value != st.session_state.get("dataset"):
             reset_training_defaults(value)
         set_value(s.name, value)
         written[s.url] = raw
+    if adjusted:
+        st.session_state[_ADJUSTED] = adjusted
     return bad
+
+
+_ADJUSTED = "_qp_adjusted"
+
+
+def _same_number(raw: str, value) -> bool:
+    number = _finite(raw)
+    return abs(number - float(value)) <= 1e-9 * max(1.0, abs(number))
+
+
+def pop_adjusted_params() -> list[tuple[str, str, str, str]]:
+    """The URL parameters of the last :func:`apply_query_params` whose value was out of range and
+    replaced: (parameter, value given, value used, what is allowed). Cleared when read."""
+    return st.session_state.pop(_ADJUSTED, None) or []
 
 
 def write_query_params(settings: list[Setting], page: str) -> None:

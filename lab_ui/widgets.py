@@ -9,7 +9,7 @@ from negsamp_core.arms import Arm, encode_arms
 from negsamp_core.samplers import SAMPLERS
 
 from . import state
-from .chart_base import CHART_CONFIG
+from .chart_base import CHART_CONFIG, ZOOM_KEEPER_JS
 from .figures import style_of
 from .i18n import arm_label, param_help, param_label, param_paper, sampler_label, t
 from .sampler_views import VIEWS, Panel, SamplerView, view_for
@@ -22,9 +22,18 @@ __all__ = [
     "code_expander",
     "variants_editor",
     "CHART",
+    "keep_zoom",
 ]
 
 CHART = CHART_CONFIG  # every chart: the modebar with Plotly's PNG export, no logo
+
+
+def keep_zoom() -> None:
+    """Keep a user's zoom on the live charts across their refreshes (Streamlit remounts a chart whose
+    figure changed; see :data:`lab_ui.chart_base.ZOOM_KEEPER_JS`). Call it once per page run, outside
+    the refreshing fragment; it takes no space on the page."""
+    with st.container(key="ns_zoom_keeper"):
+        st.html("<style>.st-key-ns_zoom_keeper{display:none}</style>" + ZOOM_KEEPER_JS, unsafe_allow_javascript=True)
 
 
 def _marked(key: str, live: bool, lang: str) -> str:

@@ -119,6 +119,39 @@ def _results(run, lang: str):
     )
 
 
+# The results in two tables of at most seven columns, each with the sampler first: twelve columns were
+# wider than the page at 1280 px (a horizontal scroll); seven fit at 1280 px and at 1600 px presenting.
+TABLE_GROUPS = (
+    ("loss", "best_epoch", "valid_ndcg", "valid_recall", "test_ndcg", "test_recall"),
+    ("fn_rate", "hardness", "neg_pop", "sec_epoch", "sample_share", "scores_epoch"),
+)
+FORMATS = {
+    "best_epoch": "%d",
+    "neg_pop": "%.1f",
+    "sec_epoch": "%.2f",
+    "scores_epoch": "localized",
+    "fn_rate": "percent",
+    "sample_share": "percent",
+}
+
+
+def _tables(table, eval_k: int) -> None:
+    """The results table as two tables (quality; negatives and cost), numbers formatted per column."""
+    first = table.columns[0]
+    label = {c: tr(key, k=eval_k) for c, key in COLUMNS.items()}
+    for group in TABLE_GROUPS:
+        names = [label.get(c, c) for c in group if label.get(c, c) in table.columns]
+        if not names:
+            continue
+        part = table[[first, *names]]
+        config = {c: st.column_config.NumberColumn(format="%.3f") for c in names if part[c].dtype.kind == "f"}
+        config.update(
+            {label[c]: st.column_config.NumberColumn(format=f) for c, f in FORMATS.items() if label.get(c) in names}
+        )
+        config[first] = st.column_config.TextColumn(pinned=True)
+        st.dataframe(part, hide_index=True, width="stretch", column_config=config)
+
+
 def _chart(figs: dict, name: str) -> None:
     """One chart (stable key, PNG export in the modebar) with its one-line "how to read this"."""
     st.plotly_chart(figs[name], key=f"{P}_chart_{name}", config=CHART)
@@ -152,7 +185,7 @@ def draw_present(run, playing: bool) -> None:
             ("cost", "sec_cost"),
         )
     ]
-    slides.append((tr("sec_results"), lambda: st.dataframe(_results(run, lang), hide_index=True, width="stretch")))
+    slides.append((tr("sec_results"), lambda: _tables(_results(run, lang), run.spec.config.eval_k)))
     present.deck(P, slides, lang)
 
 
@@ -178,24 +211,7 @@ def draw(run, playing: bool) -> None:
         st.caption(tr("results_empty"))
         return
     st.caption(tr("results_caption", k=run.spec.config.eval_k))
-    first = table.columns[0]
-    config = {c: st.column_config.NumberColumn(format="%.3f") for c in table.columns if table[c].dtype.kind == "f"}
-    config.update(
-        {
-            tr(key): st.column_config.NumberColumn(format=fmt)
-            for key, fmt in (
-                ("col_best_epoch", "%d"),
-                ("col_neg_pop", "%.1f"),
-                ("col_sec_epoch", "%.2f"),
-                ("col_scores_epoch", "localized"),
-                ("col_fn_rate", "percent"),
-                ("col_sample_share", "percent"),
-            )
-            if tr(key) in table.columns
-        }
-    )
-    config[first] = st.column_config.TextColumn(pinned=True)
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    _tables(table, run.spec.config.eval_k)
     d1, d2 = st.columns(2)
     d1.download_button(
         tr("download_csv"),

@@ -17,7 +17,8 @@ st.markdown(f"**{tr('data_current', name=shell.dataset_label(ctx.spec.kind, lang
 
 # ---------------------------------------------------------------------------- summary
 summary = ds.summary()
-cols = st.columns(6 if ds.true_likes is not None else 5)
+# three a row: at 1280 px six columns cut "validation / test" and the hidden-likes label (a newcomer's finding)
+cols = st.columns(3) + st.columns(3)
 cols[0].metric(tr("metric_users"), f"{summary['n_users']:,}")
 cols[1].metric(tr("metric_items"), f"{summary['n_items']:,}")
 cols[2].metric(tr("metric_train"), f"{summary['n_train']:,}")

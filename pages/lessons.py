@@ -13,9 +13,11 @@ from lab_ui.lesson_view import coinciding, lesson_figures, progress, snapshot_ht
 from lab_ui.player import TICK_SECONDS
 from lab_ui.runs import TICK_BUDGET_S
 from lab_ui.scheduler import SCHEDULER
+from lab_ui.widgets import keep_zoom
 from negsamp_core.lessons import LESSONS, LessonSession, catalogue_cost
 
 ctx = shell.setup("lessons")
+keep_zoom()  # the lesson's charts are remounted at each epoch while playing: keep the user's zoom
 lang, tr = ctx.lang, ctx.t
 presenting = present.on()
 CHART = {"displaylogo": False}
