@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("streamlit")
+from app_support import no_user_data, warm_up  # noqa: F401, E402  (autouse fixtures)
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lab_ui import state  # noqa: E402
@@ -23,7 +24,6 @@ from lab_ui.scheduler import Scheduler, run_lock  # noqa: E402
 from negsamp_core.config import preset  # noqa: E402
 from negsamp_core.data import DatasetNotFound, make_synthetic, make_toy  # noqa: E402
 from negsamp_core.data.csv import MAX_CSV_BYTES  # noqa: E402
-from negsamp_core.training import Trainer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -46,18 +46,6 @@ BAD_VALUES = (
     "1e-320",
     "\u0661\u0662",
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_up():
-    Trainer(make_toy(), "rns")
-    import plotly.graph_objects  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def no_user_data(monkeypatch, tmp_path):
-    monkeypatch.delenv("NEGSAMP_DATA_DIR", raising=False)
-    monkeypatch.setenv("NEGSAMP_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def open_page(page: str, **params) -> AppTest:

@@ -8,27 +8,15 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("streamlit")
+from app_support import no_user_data, warm_up  # noqa: F401, E402  (autouse fixtures)
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lab_ui.i18n import t  # noqa: E402
-from negsamp_core.data import make_toy  # noqa: E402
-from negsamp_core.training import Trainer  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 30
 GD_ARM = "irgan:g_equals_d=1"  # M = 8 candidates, as the page's DNS
 LABEL = "IRGAN (G = D)"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_up():
-    Trainer(make_toy(), "rns")
-
-
-@pytest.fixture(autouse=True)
-def no_user_data(monkeypatch, tmp_path):
-    monkeypatch.delenv("NEGSAMP_DATA_DIR", raising=False)
-    monkeypatch.setenv("NEGSAMP_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -13,30 +13,17 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("streamlit")
+from app_support import no_user_data, play, warm_up  # noqa: F401, E402  (autouse fixtures)
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lab_ui import lesson_view, present  # noqa: E402,F401  (registers the page texts)
 from lab_ui.i18n import catalogue, t  # noqa: E402
-from negsamp_core.data import make_toy  # noqa: E402
 from negsamp_core.lessons import LESSONS, LessonSession  # noqa: E402
-from negsamp_core.training import Trainer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 TIMEOUT = 60
 SMALL = {"epochs": 2, "world": {"n_users": 60, "n_items": 150}}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_up():
-    Trainer(make_toy(), "rns")
-    import plotly.graph_objects  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def no_user_data(monkeypatch, tmp_path):
-    monkeypatch.delenv("NEGSAMP_DATA_DIR", raising=False)
-    monkeypatch.setenv("NEGSAMP_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def open_page(page: str | None, small: bool = True, **params) -> AppTest:
@@ -201,9 +188,7 @@ def test_present_lesson_plays_to_the_verdict_beside_the_chart():
 
 def test_compare_present_plays():
     at = open_page("pages/compare.py", present=1, samplers="rns,dns", epochs=1, dim=8)
-    at.button(key="cmp_play").click().run()
-    for _ in range(3):
-        at.run()
+    play(at, ticks=3)
     assert_ok(at)
     assert any(len(h) for h in at.session_state["cmp_run"].histories.values()) or at.session_state["cmp_run"].started
 

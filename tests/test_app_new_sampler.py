@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("streamlit")
+from app_support import play  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lab_ui.chart_base import DEFAULT_STYLES  # noqa: E402
@@ -119,9 +120,7 @@ def test_every_page_renders_with_the_new_sampler(page, lang):
 
 def test_compare_trains_it_beside_a_built_in_sampler():
     at = open_page("compare", dataset="toy", samplers="rns,longtail", epochs=2)
-    at.button(key="cmp_play").click().run()
-    for _ in range(5):
-        at.run()
+    play(at, ticks=5)
     assert_ok(at)
     run = at.session_state["cmp_run"]
     assert run.done and len(run.histories["longtail"]) == 2

@@ -5,6 +5,7 @@ links, the split results table and empty charts without meaningless axes."""
 from __future__ import annotations
 
 import numpy as np
+from app_support import play  # noqa: E402
 from test_app_pages import assert_ok, no_user_data, open_page, run_of, warm_up  # noqa: F401 (fixtures)
 
 from lab_ui import figures
@@ -78,9 +79,7 @@ def test_learn_page_links_every_sampler_card_to_its_lessons():
 
 def test_results_table_is_split_into_two_narrow_tables():
     at = open_page("compare", dataset="toy", samplers="rns,pns", epochs=1)
-    at.button(key="cmp_play").click().run()
-    for _ in range(4):
-        at.run()
+    play(at, ticks=4)
     assert_ok(at)
     assert run_of(at, "cmp").done
     tables = [d.value for d in at.dataframe]

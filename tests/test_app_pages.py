@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("streamlit")
+from app_support import no_user_data, play, warm_up  # noqa: F401, E402  (autouse fixtures)
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lab_ui.datasets import handle_upload  # noqa: E402
 from lab_ui.i18n import t  # noqa: E402
-from negsamp_core.data import make_toy  # noqa: E402
-from negsamp_core.training import Trainer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -22,19 +21,6 @@ SHARED_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datas
 PAGES = {"learn": None, "playground": "pages/playground.py", "compare": "pages/compare.py", "data": "pages/data.py"}
 TITLES = {"learn": "app_title", "playground": "playground_title", "compare": "compare_title", "data": "data_title"}
 TIMEOUT = 30  # generous: the 2-core CI machine is slow; each run here takes well under 3 s alone
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_up():
-    """Import-time costs (torch's optimiser machinery, plotly) once, outside any AppTest timeout."""
-    Trainer(make_toy(), "rns")
-    import plotly.graph_objects  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def no_user_data(monkeypatch, tmp_path):
-    monkeypatch.delenv("NEGSAMP_DATA_DIR", raising=False)
-    monkeypatch.setenv("NEGSAMP_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def open_page(page: str, **params) -> AppTest:
@@ -181,10 +167,7 @@ def test_compare_charts_have_one_trace_per_selected_sampler_and_shared_bins():
 
 
 def test_results_table_and_downloads_after_the_run():
-    at = open_page("compare", dataset="toy", samplers="rns,pns", epochs=2)
-    at.button(key="cmp_play").click().run()
-    for _ in range(4):
-        at.run()
+    at = play(open_page("compare", dataset="toy", samplers="rns,pns", epochs=2), ticks=4)
     assert_ok(at)
     assert run_of(at, "cmp").done
     table = at.dataframe[0].value
