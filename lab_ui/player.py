@@ -391,15 +391,21 @@ def _toast_divergence(prefix: str, run: LiveRun, lang: str) -> None:
 def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
     """The live fragments: while playing the counter's re-runs every TICK_SECONDS and advances the run
     by one time-budgeted chunk when the scheduler gives this session a slot; the charts' re-runs
-    every :func:`chart_seconds` and calls ``draw(run, playing)``. When paused, both draw once per page run."""
+    every :func:`chart_seconds` and calls ``draw(run, playing)``. When paused, both draw once per page run;
+    while the badge says *pausing…* (another thread still advances the run) the counter keeps its
+    timer until that thread is done, then a full run draws *paused* and stops the timers."""
     playing = state.is_playing(prefix)
+    current = state.run(prefix)
+    pausing = not playing and current is not None and run_busy(current)
 
-    @st.fragment(run_every=TICK_SECONDS if playing else None)
+    @st.fragment(run_every=TICK_SECONDS if playing or pausing else None)
     def _tick() -> None:
         run = state.run(prefix)
         if run is None:
             return
         is_playing = state.is_playing(prefix)
+        if pausing and not is_playing and not run_busy(run):
+            st.rerun()  # regression: the badge stayed at "pausing…" (nothing redrew it once the thread ended)
         waiting = None
         if is_playing and not run.done:
             grant = train_tick(run, state.session_id(), state.speed(prefix))

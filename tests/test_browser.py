@@ -88,7 +88,7 @@ def play_then_pause(page, prefix: str, samplers: set) -> float:
 
 def test_compare_direct_link_play_pause(server, browser):
     page = new_page(browser)
-    page.goto(server + "/compare")  # direct link first, on a fresh server
+    page.goto(server + "/compare?epochs=200")  # direct link first, on a fresh server; long: cannot finish before Pause
     page.wait_for_selector("text=Compare samplers side by side", timeout=WAIT_MS)
     first = play_then_pause(page, "cmp", {"RNS", "PNS", "DNS", "IRGAN", "SRNS"})
     print(f"\nCompare: Play to first drawn epoch of all five samplers: {first:.1f} s")
@@ -98,7 +98,7 @@ def test_compare_direct_link_play_pause(server, browser):
 
 def test_playground_direct_link_play_pause(server, browser):
     page = new_page(browser)
-    page.goto(server + "/playground?sampler=srns")
+    page.goto(server + "/playground?sampler=srns&epochs=200")  # long: cannot finish before Pause
     page.wait_for_selector("text=Playground: one sampler in depth", timeout=WAIT_MS)
     first = play_then_pause(page, "pg", {"SRNS"})
     print(f"\nPlayground (SRNS): Play to first drawn epoch: {first:.1f} s")
