@@ -52,6 +52,17 @@ def test_zoom_reset_while_playing_regression(server, browser):
         _wait_for_refresh(page)
         _mark_current(page)
     assert page.locator('.st-key-cmp_counter .ns-status[data-status="playing"]').count() >= 1
+    # the keeper re-applies the zoom after each remount (a 250 ms scan, then a relayout): under load
+    # that can take longer than the fixed pause above, so wait for it, boundedly
+    try:
+        page.wait_for_function(
+            f"""(z) => {{ const r = document.querySelector('{CHART}').layout.xaxis.range;
+                    return r && Math.abs(r[0] - z[0]) < 1e-6 && Math.abs(r[1] - z[1]) < 1e-6; }}""",
+            arg=zoom,
+            timeout=15_000,
+        )
+    except sync_api.TimeoutError:
+        pass
     after = page.evaluate(f"() => document.querySelector('{CHART}').layout.xaxis.range")
     assert after == sync_api_approx(zoom), (after, zoom)
     # a double-click (Plotly's reset) forgets the zoom: the next refresh shows the figure's own range
