@@ -27,6 +27,19 @@ from lab_ui.loadtest import free_port, start_server, wait_healthy  # noqa: E402
 TEMPLATE = Path(__file__).with_name("nginx-classroom.conf.template")
 
 
+def render_config(template: str, listen: str, ports: list[int], prefix: Path) -> str:
+    """The nginx config for backends on localhost ``ports``: the pool, and the route names b1, b2, ...
+    (cookie value -> backend address, and the answering backend's address -> cookie value)."""
+    addrs = [f"127.0.0.1:{p}" for p in ports]
+    return (
+        template.replace("@LISTEN@", listen)
+        .replace("@SERVERS@", "\n".join(f"        server {a} max_fails=0;" for a in addrs))
+        .replace("@ROUTES_IN@", "\n".join(f'        "b{i}" "{a}";' for i, a in enumerate(addrs, 1)))
+        .replace("@ROUTES_OUT@", "\n".join(f'        "{a}" "b{i}";' for i, a in enumerate(addrs, 1)))
+        .replace("@PREFIX@", str(prefix))
+    )
+
+
 class Classroom:
     """N backends + nginx. ``url``: the proxy; ``pids``: the backends' process ids."""
 
@@ -46,13 +59,7 @@ class Classroom:
         self.backends = [start_server(p, ttl, extra_env=env) for p in self.backend_ports]
         for p in self.backend_ports:
             wait_healthy(f"http://127.0.0.1:{p}", 120)
-        servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in self.backend_ports)
-        conf = (
-            TEMPLATE.read_text()
-            .replace("@LISTEN@", f"{listen}:{self.port}")
-            .replace("@SERVERS@", servers)
-            .replace("@PREFIX@", str(self.prefix))
-        )
+        conf = render_config(TEMPLATE.read_text(), f"{listen}:{self.port}", self.backend_ports, self.prefix)
         (self.prefix / "nginx.conf").write_text(conf)
         self.nginx = subprocess.Popen(
             [nginx, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), "-g", "daemon off;"],
