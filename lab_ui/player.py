@@ -29,7 +29,18 @@ from .runs import TICK_BUDGET_S, LiveRun, RunSpec, changed_fields
 from .scheduler import SCHEDULER, run_busy, run_lock
 from .widgets import keep_zoom
 
-__all__ = ["TICK_SECONDS", "FigureVersion", "build_spec", "ensure_run", "controls", "live", "counter_html", "cached"]
+__all__ = [
+    "TICK_SECONDS",
+    "FigureVersion",
+    "build_spec",
+    "ensure_run",
+    "controls",
+    "live",
+    "counter_html",
+    "cached",
+    "chart_seconds",
+    "chart_gap_stale",
+]
 
 TICK_SECONDS = 0.1  # run_every: the minimum gap between ticks (the browser drives it)
 FIGURE_REFRESH_S = 1.5  # while playing, heavy panels are rebuilt at most this often
@@ -89,8 +100,22 @@ def chart_seconds() -> float:
     """The charts fragment's ``run_every`` while playing: CHART_SECONDS alone, longer in proportion
     to the demand per training slot (each session then advances that much slower, and every re-run
     re-sends six Plotly figures: with 30 sessions at a 2 s gap, that was a fifth of the server's
-    CPU), at most MAX_CHART_SECONDS. Fixed when the page runs (the moment Play is pressed)."""
+    CPU), at most MAX_CHART_SECONDS. A fragment's timer is declared by a full page run, so
+    :func:`chart_gap_stale` tells the counter when the load has moved far enough to declare it anew."""
     return min(MAX_CHART_SECONDS, CHART_SECONDS * SCHEDULER.load_factor())
+
+
+def chart_gap_stale(declared: float | None, now: float | None = None) -> bool:
+    """True when the charts' timer declared at ``declared`` seconds is off by a factor of 2 or more
+    from :func:`chart_seconds` (``now``), so a full run should declare it again. Regression: the gap
+    was fixed when Play was pressed; in a class the first students press Play while the server is
+    still nearly empty and kept a 2 s gap under a 15-fold load (their charts took the CPU their
+    training needed). The factor 2 bounds the extra full runs to a few per session as a class
+    arrives or leaves."""
+    if declared is None:
+        return False
+    now = chart_seconds() if now is None else now
+    return now >= 2 * declared or now <= declared / 2
 
 
 def cached(slot: str, version: FigureVersion, build: Callable[[], object], playing: bool):
@@ -397,6 +422,9 @@ def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
     playing = state.is_playing(prefix)
     current = state.run(prefix)
     pausing = not playing and current is not None and run_busy(current)
+    gap_key = f"_{prefix}_chart_gap"
+    chart_gap = chart_seconds() if playing else None
+    st.session_state[gap_key] = chart_gap
 
     @st.fragment(run_every=TICK_SECONDS if playing or pausing else None)
     def _tick() -> None:
@@ -417,6 +445,8 @@ def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
             state.set_playing(prefix, False)
             SCHEDULER.forget(state.session_id())
             st.rerun()  # a full run stops the timers, redraws the charts and re-enables the buttons
+        if is_playing and chart_gap_stale(st.session_state.get(gap_key)):
+            st.rerun()  # the load moved: a full run declares the charts' timer anew
         with st.container(key=f"{prefix}_counter"):
             st.markdown(counter_html(run, lang, is_playing, waiting is not None), unsafe_allow_html=True)
             if waiting is not None:
@@ -428,7 +458,7 @@ def live(prefix: str, lang: str, draw: Callable[[LiveRun, bool], None]) -> None:
             labels = ", ".join(sampler_label(name) for name in diverged_arms)
             st.error(t("diverged", lang, sampler=labels, error=run.trainers[diverged_arms[0]].error))
 
-    @st.fragment(run_every=chart_seconds() if playing else None)
+    @st.fragment(run_every=chart_gap)
     def _charts() -> None:
         run = state.run(prefix)
         if run is None:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("streamlit")
-from app_support import no_user_data, warm_up  # noqa: F401, E402  (autouse fixtures)
+from app_support import no_user_data, play, warm_up  # noqa: F401, E402  (autouse fixtures)
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from lab_ui import state  # noqa: E402
@@ -407,3 +407,37 @@ def test_a_turn_under_load_covers_the_ticks_the_session_waited(monkeypatch):
     assert calls[0] == (7, pytest.approx(budget))
     assert calls[1] == (14, pytest.approx(2 * budget))
     assert calls[2] == (21, pytest.approx(lab_ui.player.MAX_TURN_SCALE * budget))  # capped
+
+
+def test_regression_chart_gap_fixed_when_play_was_pressed_is_declared_anew_when_the_load_moves(monkeypatch):
+    """The charts' timer was fixed when Play was pressed: the first students of a class kept a 2 s
+    gap under a 15-fold load. The counter now asks for a full run when the wanted gap is 2x off."""
+    from lab_ui import player
+
+    assert not player.chart_gap_stale(None, 20.0)  # not playing: no timer to declare
+    assert not player.chart_gap_stale(2.0, 2.0)
+    assert not player.chart_gap_stale(2.0, 3.9)  # within a factor 2: no extra full run
+    assert player.chart_gap_stale(2.0, 4.0)
+    assert player.chart_gap_stale(2.0, 20.0)
+    assert not player.chart_gap_stale(20.0, 10.1)
+    assert player.chart_gap_stale(20.0, 10.0)  # the class left
+    sched = Scheduler(slots=1)
+    monkeypatch.setattr(player, "SCHEDULER", sched)
+    assert not player.chart_gap_stale(player.CHART_SECONDS)
+    for i in range(15):  # 15 sessions want the one slot
+        sched._queue[f"s{i}"] = time.monotonic()
+    assert player.chart_gap_stale(player.CHART_SECONDS)
+    assert not player.chart_gap_stale(player.MAX_CHART_SECONDS)
+
+
+def test_compare_declares_its_chart_gap_from_the_load_at_each_full_run(monkeypatch):
+    from lab_ui import player
+
+    at = open_page("compare", dataset="toy", epochs=200)
+    assert at.session_state["_cmp_chart_gap"] is None  # paused: no timer
+    play(at, ticks=1)
+    assert_ok(at)
+    assert at.session_state["_cmp_chart_gap"] == player.chart_seconds()
+    monkeypatch.setattr(player, "chart_seconds", lambda: 16.0)
+    at.run()
+    assert at.session_state["_cmp_chart_gap"] == 16.0
