@@ -109,3 +109,4 @@ for column, lesson_id in zip(st.columns(2) * len(LESSONS), LESSONS):
     with column:
         lesson_link(lesson_id)
 st.markdown(tr("learn_next"))
+shell.page_drawn()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import re
@@ -151,6 +152,7 @@ class LightSession:
         self.page_load_s: float | None = None
         self.played_at: float | None = None
         self.error: str | None = None
+        self.route: str | None = None  # the proxy's route cookie (which backend), if any
         self.full_runs = self.fragment_runs = 0
         self.running = False
         self.pending: set[str] = set()
@@ -247,6 +249,7 @@ class LightSession:
         try:
             cookies = await asyncio.to_thread(_get_cookies, f"{self.url}/{self.page}?{self.query}")
             headers = {"Cookie": cookies} if cookies else {}
+            self.route = next((c.split("=", 1)[1] for c in cookies.split("; ") if c.startswith("nslab_route=")), None)
             async with websockets.connect(
                 ws_url,
                 subprotocols=["streamlit"],
@@ -464,6 +467,7 @@ async def run_load(
         "ttl_s": ttl,
         "browser_sessions": browser_results,
         "errors": [s.error for s in light if s.error][:10],
+        "sessions_per_route": dict(collections.Counter(s.route for s in light if s.route)),
         "light_detail": [
             {
                 "full_runs": s.full_runs,

@@ -64,10 +64,13 @@ class Scheduler:
     """Bounded slots handed out first come, first served (the queue is FIFO, a served session
     rejoins at its tail)."""
 
-    def __init__(self, slots: int | None = None, stale_s: float = 120.0, skip_s: float = 3.0):
+    def __init__(
+        self, slots: int | None = None, stale_s: float = 120.0, skip_s: float = 3.0, page_first_s: float = 3.0
+    ):
         self.slots = int(slots or default_slots())
-        self.stale_s, self.skip_s = stale_s, skip_s
+        self.stale_s, self.skip_s, self.page_first_s = stale_s, skip_s, page_first_s
         self._cond = threading.Condition()
+        self._pages: dict[str, float] = {}  # session -> when its page (a full run) started drawing
         self._running: set[str] = set()
         self._queue: dict[str, float] = {}  # session -> last time it asked (insertion order = FIFO)
         self.granted_total: dict[str, int] = {}
@@ -98,6 +101,30 @@ class Scheduler:
             order = list(self._queue)
             return order.index(session) + 1 if session in self._queue else 0
 
+    # ------------------------------------------------------------------ pages first
+    def page_started(self, session: str) -> None:
+        """``session`` draws a page (a full script run: a first visit, a click). Until
+        :meth:`page_drawn` (or ``page_first_s`` seconds), no other session *starts* a training turn in
+        this process: a turn holds the interpreter for up to a few tenths of a second, and page loads
+        under a class's ramp waited behind them (18 s at 30 sessions before 2026-12-02)."""
+        with self._cond:
+            self._pages[session] = time.monotonic()
+
+    def page_drawn(self, session: str) -> None:
+        with self._cond:
+            if self._pages.pop(session, None) is not None:
+                self._cond.notify_all()
+
+    def pages_drawing(self, besides: str = "") -> int:
+        """Pages being drawn now by sessions other than ``besides`` (entries expire after ``page_first_s``)."""
+        with self._cond:
+            return self._pages_first(time.monotonic(), besides)
+
+    def _pages_first(self, now: float, besides: str) -> int:
+        for sid in [s for s, t in self._pages.items() if now - t > self.page_first_s]:
+            del self._pages[sid]
+        return sum(1 for sid in self._pages if sid != besides)
+
     # ------------------------------------------------------------------ requests
     def _drop_stale(self, now: float) -> None:
         for sid in [s for s, seen in self._queue.items() if now - seen > self.stale_s]:
@@ -122,8 +149,9 @@ class Scheduler:
         return False
 
     def acquire(self, session: str, wait_s: float = 0.0, cancel=None) -> Grant:
-        """Take a slot for ``session`` if it is its turn (waiting up to ``wait_s`` seconds for it, or
-        until ``cancel()`` returns True: checked every 0.1 s, e.g. the learner clicked something)."""
+        """Take a slot for ``session`` if it is its turn and no other session's page is being drawn
+        (:meth:`page_started`), waiting up to ``wait_s`` seconds for it, or until ``cancel()`` returns
+        True (checked every 0.1 s, e.g. the learner clicked something)."""
         deadline = time.monotonic() + max(0.0, wait_s)
         with self._cond:
             if session in self._running:  # a second tick of a session that holds a slot: not twice
@@ -131,7 +159,11 @@ class Scheduler:
             now = time.monotonic()
             self._drop_stale(now)
             self._queue[session] = now  # a waiting session keeps its place (dict order), a new one joins the tail
-            while not self._may_run(session):
+            asked = now
+            # pages first, but a session never waits more than page_first_s for them in one request
+            while (
+                time.monotonic() - asked < self.page_first_s and self._pages_first(time.monotonic(), session)
+            ) or not self._may_run(session):
                 left = deadline - time.monotonic()
                 if left <= 0 or (cancel is not None and cancel()):
                     self._queue[session] = time.monotonic()

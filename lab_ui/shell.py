@@ -23,9 +23,18 @@ from negsamp_core.samplers import SAMPLERS
 from . import present, state
 from .datasets import KINDS, DatasetSpec, load, synthetic_tuple
 from .i18n import LANG_NAMES, LANGS, _m, register, sampler_label, t
-from .scheduler import start_housekeeping
+from .scheduler import SCHEDULER, start_housekeeping
 
-__all__ = ["Ctx", "setup", "configure_process", "dataset_label", "current_spec", "get_dataset", "LOAD_ERRORS"]
+__all__ = [
+    "Ctx",
+    "setup",
+    "page_drawn",
+    "configure_process",
+    "dataset_label",
+    "current_spec",
+    "get_dataset",
+    "LOAD_ERRORS",
+]
 
 DATASET_KEYS = {
     "synthetic": "dataset_synthetic",
@@ -222,6 +231,19 @@ _CSS = """<style>
 </style>"""
 
 
+def page_drawn() -> None:
+    """Call last on every page: this session's page is drawn, other sessions' training turns may start
+    again (:meth:`lab_ui.scheduler.Scheduler.page_started`; a page that stops early is forgotten after
+    a few seconds)."""
+    SCHEDULER.page_drawn(state.session_id())
+
+
+def stop() -> None:
+    """``st.stop()`` for a page that ends early: says the page is drawn first (:func:`page_drawn`)."""
+    page_drawn()
+    st.stop()
+
+
 def setup(page: str, page_settings: list | None = None) -> Ctx:
     """Run the shell: call first on every page. ``page_settings`` are the page's own URL settings.
 
@@ -229,6 +251,7 @@ def setup(page: str, page_settings: list | None = None) -> Ctx:
     carries the language, dataset and seed.
     """
     configure_process()
+    SCHEDULER.page_started(state.session_id())  # pages first: see page_drawn()
     presenting = present.on()
     st.set_page_config(
         page_title="Negative Sampling Lab",

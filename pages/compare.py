@@ -64,13 +64,13 @@ if not PRESENT:
 
 if not chosen and not variants:
     st.warning(tr("need_sampler"))
-    st.stop()
+    shell.stop()
 
 spec = player.build_spec(P, chosen + variants, ctx.spec.key, ctx.spec.seed)
 run = player.ensure_run(P, ctx.dataset, spec, lang)
 (present.controls if PRESENT else player.controls)(P, run, lang)
 if run is None:
-    st.stop()
+    shell.stop()
 
 STYLES = figures.arm_styles(run.arms.values())
 if not PRESENT:
@@ -234,3 +234,4 @@ def draw(run, playing: bool) -> None:
 
 
 player.live(P, lang, draw)
+shell.page_drawn()

@@ -166,3 +166,4 @@ with tab_csv:
             st.rerun()
     if ctx.spec.kind == "csv":
         st.success(tr("csv_loaded", name=state.get("csv_name"), users=ds.n_users, items=ds.n_items, n=ds.train.nnz))
+shell.page_drawn()

@@ -59,7 +59,7 @@ if lesson_id not in LESSONS:
         st.warning(tr("lp_unknown", lesson=lesson_id), icon=":material/help:")
     st.markdown(tr("lp_intro"))
     lesson_list()
-    st.stop()
+    shell.stop()
 
 lesson = LESSONS[lesson_id]
 seed = int(ctx.spec.seed)
@@ -70,7 +70,7 @@ if session is None:
         session = LessonSession(lesson_id, seed=seed, epochs=overrides.get("epochs"), world=overrides.get("world"))
     except (ValueError, RuntimeError) as exc:
         st.error(tr("lp_build_error", error=exc))
-        st.stop()
+        shell.stop()
     lesson_state.set_session(session)
     lesson_state.set_playing(False)
     st.session_state.pop(lesson_state.prediction_key(), None)
@@ -321,3 +321,4 @@ if not presenting:
         query_params={**tinker_params(lesson, session.seed), **({"lang": lang} if lang != "en" else {})},
     )
     st.caption(tr("lp_tinker_caption"))
+shell.page_drawn()

@@ -38,7 +38,7 @@ spec = player.build_spec(P, [name], ctx.spec.key, ctx.spec.seed)
 run = player.ensure_run(P, ctx.dataset, spec, lang)
 (present.controls if PRESENT else player.controls)(P, run, lang)
 if run is None:
-    st.stop()
+    shell.stop()
 
 
 def _build_figures(run, lang: str) -> dict:
@@ -83,7 +83,7 @@ if not PRESENT:
     st.subheader(tr("live_charts"))
 player.live(P, lang, draw)
 if PRESENT:
-    st.stop()
+    shell.stop()
 
 # ---------------------------------------------------------------------------- step view
 st.subheader("🔎 " + tr("step_view"))
@@ -138,3 +138,4 @@ else:
     )
 
 code_expander(view, lang)
+shell.page_drawn()

@@ -441,3 +441,42 @@ def test_compare_declares_its_chart_gap_from_the_load_at_each_full_run(monkeypat
     monkeypatch.setattr(player, "chart_seconds", lambda: 16.0)
     at.run()
     assert at.session_state["_cmp_chart_gap"] == 16.0
+
+
+def test_pages_first_a_turn_does_not_start_while_another_sessions_page_is_drawn():
+    """Regression: page loads under a class's ramp waited behind training turns (18 s at 30 sessions).
+    A turn now waits while another session draws a page, never for its own page, at most
+    page_first_s per request, and the page's end lets it start at once."""
+    sched = Scheduler(slots=1, page_first_s=0.6)
+    sched.page_started("me")
+    assert sched.acquire("me", 0.0).granted  # its own page never holds it back
+    sched.release("me")
+    sched.page_started("newcomer")
+    assert sched.pages_drawing(besides="me") == 1 and sched.pages_drawing(besides="newcomer") == 1
+    assert not sched.acquire("me", 0.0).granted
+    threading.Timer(0.15, sched.page_drawn, args=("newcomer",)).start()
+    start = time.monotonic()
+    assert sched.acquire("me", 2.0).granted
+    assert 0.1 <= time.monotonic() - start < 0.5  # woken by page_drawn, not by the expiry
+    sched.release("me")
+    sched.page_started("stuck")  # a page that never says it is drawn (an exception, st.stop)
+    start = time.monotonic()
+    assert sched.acquire("me", 2.0).granted
+    assert 0.5 <= time.monotonic() - start < 1.5  # bounded by page_first_s
+    sched.release("me")
+    assert sched.pages_drawing() == 0  # expired
+
+
+def test_every_page_says_it_is_drawn_so_training_resumes_at_once():
+    from lab_ui.scheduler import SCHEDULER
+
+    for page in ("compare", "playground", "data"):
+        at = open_page(page, dataset="toy")
+        assert_ok(at)
+        assert SCHEDULER.pages_drawing() == 0, page
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()  # Learn
+    assert_ok(at)
+    assert SCHEDULER.pages_drawing() == 0
+    at.switch_page("pages/lessons.py").run()
+    assert_ok(at)
+    assert SCHEDULER.pages_drawing() == 0
