@@ -76,6 +76,16 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores (/proc/stat)."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values) - idle) / CLK, sum(values) / CLK
+
+
 def uptime_load() -> str:
     try:
         return Path("/proc/loadavg").read_text().strip()
@@ -402,6 +412,7 @@ async def run_load(
     health: list[float] = []
     memory: list[tuple[float, float]] = []
     t0 = time.monotonic()
+    cpu0 = (sum(cpu_seconds(p) for p in pids), time.process_time(), *machine_cpu_seconds())
     probes = [asyncio.ensure_future(_health_probe(url, probes_stop, health))]
     if pids:
         probes.append(asyncio.ensure_future(_memory_probe(pids, probes_stop, memory, t0)))
@@ -416,6 +427,7 @@ async def run_load(
     del results_light
     browser_results = await asyncio.gather(*browser_tasks)
     closed_at = time.monotonic()
+    cpu1 = (sum(cpu_seconds(p) for p in pids), time.process_time(), *machine_cpu_seconds())
     load_end = uptime_load()
     probes_stop.set()
     await asyncio.gather(*probes)
@@ -465,6 +477,12 @@ async def run_load(
         "rss_after_close_mb": rss_after,
         "cpu_idle_after_close_s": cpu_idle,
         "ttl_s": ttl,
+        "cpu_while_playing_s": {  # where the machine's CPU went from the first arrival to the close
+            "server": cpu1[0] - cpu0[0] if pids else None,
+            "load_test_clients": cpu1[1] - cpu0[1],  # this process (the light clients), not Chromium
+            "machine_busy": cpu1[2] - cpu0[2],
+            "machine_total": cpu1[3] - cpu0[3],
+        },
         "browser_sessions": browser_results,
         "errors": [s.error for s in light if s.error][:10],
         "sessions_per_route": dict(collections.Counter(s.route for s in light if s.route)),
