@@ -167,7 +167,6 @@ def _empty_note(spec: dict, histories: Mapping, lang: str) -> None:
         note_spec(spec, t("chart_empty", lang))
 
 
-
 # ---------------------------------------------------------------------------- training curves
 def fig_convergence(
     histories: Mapping[str, Sequence],
