@@ -7,7 +7,10 @@ No Streamlit here: tests build every figure directly. Conventions, for a project
 * fixed heights, fixed axis ranges where the quantity has natural bounds, ``uirevision`` set so a
   redraw keeps the user's zoom;
 * histograms use explicit shared ``xbins`` from the trainer's fixed score edges, so every sampler's
-  bars line up.
+  bars line up;
+* each figure is assembled as plain dicts (traces, a :func:`~lab_ui.chart_base.grid` of subplots,
+  the common :func:`~lab_ui.chart_base.layout_spec`) and becomes a ``go.Figure`` once, at the end
+  (:func:`~lab_ui.chart_base.figure`): live redraws stay cheap.
 
 ``histories`` is always ``{arm label: [EpochRecord, ...]}`` in display order: a plain sampler's
 label is its name (``"dns"``), a variant's its label (``"DNS M=8"``). ``styles`` (from
@@ -28,13 +31,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from negsamp_core.results import epoch_scores
 from negsamp_core.samplers import SAMPLERS
 
-from .chart_base import GREY, LIGHT, Style, centre_note, variant_style
-from .chart_base import layout as _layout
+from .chart_base import GREY, LIGHT, Style, axes, cell, figure, grid, layout_spec, merge, note_spec, variant_style
 from .i18n import sampler_label, t
 from .sampler_views import view_for
 
@@ -102,11 +103,13 @@ def metric_key(metric: str, k: int) -> str:
 
 
 def _line(
-    name: str, x, y, *, showlegend=True, legendgroup=None, text=None, styles=None, hover: str = "%{y:.3f}"
-) -> go.Scatter:
+    name: str, x, y, *, showlegend=True, legendgroup=None, text=None, styles=None, hover: str = "%{y:.3f}", **kw
+) -> dict:
+    """One arm's line (a scatter trace dict) in its style; ``kw``: e.g. the subplot's axes (:func:`cell`)."""
     s = style_of(name, styles)
     label = sampler_label(name)
-    return go.Scatter(
+    trace = dict(
+        type="scatter",
         x=list(x),
         y=list(y),
         name=label,
@@ -115,9 +118,12 @@ def _line(
         marker=dict(symbol=s.symbol, size=8, color=s.color),
         legendgroup=legendgroup or name,
         showlegend=showlegend,
-        hovertext=text,
         hovertemplate=f"{label}: {hover}<extra></extra>",
+        **kw,
     )
+    if text is not None:
+        trace["hovertext"] = text
+    return trace
 
 
 def coinciding(series: Mapping[str, Sequence[float]]) -> list[list[str]]:
@@ -141,17 +147,6 @@ def _coincide_note(series: Mapping[str, Sequence[float]], lang: str) -> str:
     return f"<br><sup><span style='color:#8A5A00'>≡ {text}</span></sup>"
 
 
-def _add(fig: go.Figure, items: list) -> None:
-    """Add (trace, row, col) items in one call (add_trace per trace is ~10x slower)."""
-    if not items:
-        return
-    traces = [i[0] for i in items]
-    if items[0][1] is None:
-        fig.add_traces(traces)
-    else:
-        fig.add_traces(traces, rows=[i[1] for i in items], cols=[i[2] for i in items])
-
-
 def _x(records, x: str) -> list:
     return [r.elapsed_seconds if x == "seconds" else r.epoch for r in records]
 
@@ -166,9 +161,10 @@ def _max_epochs(histories: Mapping, epochs: int | None) -> int:
     return max(int(epochs or 0), seen, 1)
 
 
-def _empty_note(fig: go.Figure, histories: Mapping, lang: str) -> None:
+def _empty_note(spec: dict, histories: Mapping, lang: str) -> None:
+    """The centre note "waiting for the first epoch" (axes hidden) while no arm has an epoch."""
     if not any(histories.values()):
-        centre_note(fig, t("chart_empty", lang))
+        note_spec(spec, t("chart_empty", lang))
 
 
 # ---------------------------------------------------------------------------- training curves
@@ -184,33 +180,43 @@ def fig_convergence(
 ) -> go.Figure:
     """Three small multiples: BPR loss, validation Recall@K, validation NDCG@K against epoch or seconds."""
     titles = (t("chart_loss", lang), t("chart_recall", lang, k=eval_k), t("chart_ndcg", lang, k=eval_k))
-    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.07)
-    items = []
+    spec = grid(3, titles=titles, horizontal_spacing=0.07)
+    data = []
+    recall, ndcg = metric_key("recall", eval_k), metric_key("ndcg", eval_k)
     for name, records in histories.items():
         xs = _x(records, x)
         for col, values in enumerate(
             (
                 [r.loss for r in records],
-                [r.valid.get(metric_key("recall", eval_k), np.nan) for r in records],
-                [r.valid.get(metric_key("ndcg", eval_k), np.nan) for r in records],
+                [r.valid.get(recall, np.nan) for r in records],
+                [r.valid.get(ndcg, np.nan) for r in records],
             ),
             start=1,
         ):
-            items.append((_line(name, xs, values, showlegend=col == 1, styles=styles), 1, col))
-    _add(fig, items)
+            data.append(_line(name, xs, values, showlegend=col == 1, styles=styles, **cell(col)))
     note = _coincide_note({n: [r.loss for r in h] for n, h in histories.items()}, lang)
-    x_title = t("x_epoch" if x == "epoch" else "x_seconds", lang)
-    fig.update_xaxes(title_text=x_title)
+    x_axis = {"title": {"text": t("x_epoch" if x == "epoch" else "x_seconds", lang)}}
     if x == "epoch":
-        fig.update_xaxes(range=[0.5, _max_epochs(histories, epochs) + 0.5])
-    fig.update_yaxes(rangemode="tozero")
-    _empty_note(fig, histories, lang)
+        x_axis["range"] = [0.5, _max_epochs(histories, epochs) + 0.5]
+    axes(spec, x_axis, {"rangemode": "tozero"})
+    _empty_note(spec, histories, lang)
     title = {"epoch": "chart_convergence_epoch", "seconds": "chart_convergence_seconds"}[
         "epoch" if x == "epoch" else "seconds"
     ]
-    return _layout(
-        fig, t(title, lang) + note, height, f"convergence-{x}", margin=dict(l=60, r=20, t=95 if note else 70, b=50)
+    layout_spec(
+        spec, t(title, lang) + note, height, f"convergence-{x}", margin=dict(l=60, r=20, t=95 if note else 70, b=50)
     )
+    return figure(data, spec)
+
+
+def _epoch_axis(histories: Mapping, epochs: int | None, lang: str) -> dict:
+    """The x axis of a per-epoch chart: the planned epochs (a redraw keeps the range), whole-epoch
+    ticks on short runs."""
+    most = _max_epochs(histories, epochs)
+    axis = {"title": {"text": t("x_epoch", lang)}, "range": [0.5, most + 0.5]}
+    if _dtick(most) is not None:
+        axis["dtick"] = _dtick(most)
+    return axis
 
 
 def fig_fn_rate(
@@ -224,80 +230,67 @@ def fig_fn_rate(
 ) -> go.Figure:
     """False-negative rate per epoch; the title says which definition is in use. The y range grows
     in steps of 5 points (so a user's zoom survives most redraws, see ``uirevision``)."""
-    fig = go.Figure()
-    _add(
-        fig,
-        [
-            (
-                _line(name, [r.epoch for r in records], [r.fn_rate for r in records], styles=styles, hover="%{y:.1%}"),
-                None,
-                None,
-            )
-            for name, records in histories.items()
-        ],
-    )
+    data = [
+        _line(name, [r.epoch for r in records], [r.fn_rate for r in records], styles=styles, hover="%{y:.1%}")
+        for name, records in histories.items()
+    ]
     top = max((r.fn_rate for h in histories.values() for r in h if np.isfinite(r.fn_rate)), default=0.05)
-    fig.update_xaxes(
-        title_text=t("x_epoch", lang),
-        range=[0.5, _max_epochs(histories, epochs) + 0.5],
-        dtick=_dtick(_max_epochs(histories, epochs)),
-    )
-    fig.update_yaxes(
-        title_text=t("chart_fn_y", lang),
-        tickformat=".0%",
-        range=[0, min(1.0, max(0.05, math.ceil(top * 1.1 / 0.05) * 0.05))],
-    )
+    spec = {
+        "xaxis": _epoch_axis(histories, epochs, lang),
+        "yaxis": {
+            "title": {"text": t("chart_fn_y", lang)},
+            "tickformat": ".0%",
+            "range": [0, min(1.0, max(0.05, math.ceil(top * 1.1 / 0.05) * 0.05))],
+        },
+    }
     note = _coincide_note({n: [r.fn_rate for r in h] for n, h in histories.items()}, lang)
-    _empty_note(fig, histories, lang)
+    _empty_note(spec, histories, lang)
     title = t("chart_fn_exact" if definition == "exact" else "chart_fn_heldout", lang) + note
-    return _layout(
+    layout_spec(
         # the subtitle in two short lines: in the Playground's half-width column one line was cut
-        fig,
+        spec,
         title,
         height,
         "fn-rate",
         title_font_size=16,
         margin=dict(l=60, r=20, t=118 if note else 98, b=50),
     )
+    return figure(data, spec)
 
 
 def fig_hardness(
     histories: Mapping[str, Sequence], *, epochs: int | None = None, lang: str = "en", height: int = 360, styles=None
 ) -> go.Figure:
     """Mean gradient weight σ(s_uj − s_ui) of the sampled negatives per epoch (0..1)."""
-    fig = go.Figure()
-    _add(
-        fig,
-        [
-            (_line(name, [r.epoch for r in records], [r.hardness_mean for r in records], styles=styles), None, None)
-            for name, records in histories.items()
-        ],
-    )
-    fig.update_xaxes(
-        title_text=t("x_epoch", lang),
-        range=[0.5, _max_epochs(histories, epochs) + 0.5],
-        dtick=_dtick(_max_epochs(histories, epochs)),
-    )
-    fig.update_yaxes(title_text=t("chart_hardness_y", lang), range=[0, 1])
+    data = [
+        _line(name, [r.epoch for r in records], [r.hardness_mean for r in records], styles=styles)
+        for name, records in histories.items()
+    ]
+    spec = {
+        "xaxis": _epoch_axis(histories, epochs, lang),
+        "yaxis": {"title": {"text": t("chart_hardness_y", lang)}, "range": [0, 1]},
+    }
     note = _coincide_note({n: [r.hardness_mean for r in h] for n, h in histories.items()}, lang)
-    _empty_note(fig, histories, lang)
-    return _layout(
-        fig,
+    _empty_note(spec, histories, lang)
+    layout_spec(
+        spec,
         t("chart_hardness", lang) + note,
         height,
         "hardness",
         title_font_size=16,
         margin=dict(l=60, r=20, t=100 if note else 80, b=50),
     )
+    return figure(data, spec)
 
 
-def _hist(edges: np.ndarray, counts, **kw) -> go.Histogram:
-    """A histogram of pre-binned counts: x = bin centres, summed, on the shared explicit bins."""
+def _hist(edges: np.ndarray, counts, **kw) -> dict:
+    """A histogram (trace dict) of pre-binned counts: x = bin centres, summed, on the shared explicit bins."""
     edges = np.asarray(edges, dtype=float)
     counts = np.asarray(counts, dtype=float)
     centres = (edges[:-1] + edges[1:]) / 2
     share = counts / counts.sum() if counts.sum() > 0 else counts
-    return go.Histogram(
+    return dict(
+        type="histogram",
         x=centres.tolist(),
         y=share.tolist(),
         histfunc="sum",
@@ -332,14 +325,15 @@ def fig_score_hists(
     negatives (arm colour) over the positives (dark outline) and random items (light grey).
     The x range fits the union of every arm's non-empty bins (same range in every panel)."""
     names = list(histories)
-    fig = make_subplots(
-        rows=1,
-        cols=max(len(names), 1),
+    spec = grid(
+        max(len(names), 1),
         shared_yaxes=True,
         horizontal_spacing=0.02,
-        subplot_titles=[sampler_label(n) for n in names] or [""],
+        titles=[sampler_label(n) for n in names] or [""],
+        title_font={"size": 15},
     )
-    epoch, items, hists = 0, [], []
+    hover = "%{x:.2f}: %{y:.1%}"
+    epoch, data, hists = 0, [], []
     for col, name in enumerate(names, start=1):
         records = histories[name]
         if not records:
@@ -349,58 +343,52 @@ def fig_score_hists(
         epoch = max(epoch, last.epoch)
         first = col == 1
         colour = style_of(name, styles).color
-        items.append(
-            (
-                _hist(
-                    edges,
-                    last.uniform_score_hist,
-                    name=t("trace_uniform", lang),
-                    legendgroup="uniform",
-                    showlegend=first,
-                    marker=dict(color=LIGHT),
-                    opacity=0.9,
-                ),
-                1,
-                col,
+        axes_of = cell(col)
+        data.append(
+            _hist(
+                edges,
+                last.uniform_score_hist,
+                name=t("trace_uniform", lang),
+                legendgroup="uniform",
+                showlegend=first,
+                marker=dict(color=LIGHT),
+                opacity=0.9,
+                hovertemplate=hover,
+                **axes_of,
             )
         )
-        items.append(
-            (
-                _hist(
-                    edges,
-                    last.neg_score_hist,
-                    name=t("trace_negatives", lang, sampler=sampler_label(name)),
-                    legendgroup=name,
-                    marker=dict(color=colour),
-                    opacity=0.75,
-                ),
-                1,
-                col,
+        data.append(
+            _hist(
+                edges,
+                last.neg_score_hist,
+                name=t("trace_negatives", lang, sampler=sampler_label(name)),
+                legendgroup=name,
+                marker=dict(color=colour),
+                opacity=0.75,
+                hovertemplate=hover,
+                **axes_of,
             )
         )
-        items.append(
-            (
-                _hist(
-                    edges,
-                    last.pos_score_hist,
-                    name=t("trace_positives", lang),
-                    legendgroup="positives",
-                    showlegend=first,
-                    marker=dict(color="rgba(0,0,0,0)", line=dict(color="#000000", width=1.5)),
-                ),
-                1,
-                col,
+        data.append(
+            _hist(
+                edges,
+                last.pos_score_hist,
+                name=t("trace_positives", lang),
+                legendgroup="positives",
+                showlegend=first,
+                marker=dict(color="rgba(0,0,0,0)", line=dict(color="#000000", width=1.5)),
+                hovertemplate=hover,
+                **axes_of,
             )
         )
-    _add(fig, items)
-    fig.update_traces(hovertemplate="%{x:.2f}: %{y:.1%}")
-    fig.update_layout(barmode="overlay", bargap=0.02)
-    fig.update_xaxes(range=list(data_range(edges, hists)))
-    fig.update_xaxes(title_text=t("chart_scores_x", lang), col=(len(names) + 1) // 2 or 1)
-    fig.update_yaxes(title_text=t("chart_scores_y", lang), tickformat=".0%", col=1)
-    fig.update_annotations(font_size=15)
-    _empty_note(fig, histories, lang)
-    return _layout(fig, t("chart_scores", lang, epoch=epoch), height, "score-hists")
+    spec.update(barmode="overlay", bargap=0.02)
+    axes(spec, {"range": list(data_range(edges, hists))})
+    middle = (len(names) + 1) // 2 or 1
+    spec["xaxis" if middle == 1 else f"xaxis{middle}"]["title"] = {"text": t("chart_scores_x", lang)}
+    merge(spec["yaxis"], {"title": {"text": t("chart_scores_y", lang)}, "tickformat": ".0%"})
+    _empty_note(spec, histories, lang)
+    layout_spec(spec, t("chart_scores", lang, epoch=epoch), height, "score-hists")
+    return figure(data, spec)
 
 
 def fig_popularity(
@@ -417,78 +405,64 @@ def fig_popularity(
     edges = np.asarray(popularity_edges)
     labels = [f"{int(a)}" if b - a == 1 else f"{int(a)}–{int(b) - 1}" for a, b in zip(edges[:-1], edges[1:])]
     epoch = max((h[-1].epoch for h in histories.values() if h), default=0)
-    fig = make_subplots(
-        rows=1,
-        cols=2,
+    spec = grid(
+        2,
         column_widths=[0.45, 0.55],
         horizontal_spacing=0.1,
-        subplot_titles=(t("chart_popularity", lang), t("chart_popularity_hist", lang, epoch=epoch)),
+        titles=(t("chart_popularity", lang), t("chart_popularity_hist", lang, epoch=epoch)),
+        title_font={"size": 15},
     )
-    reference, items = None, []
+    reference, data = None, []
     for name, records in histories.items():
         style = style_of(name, styles)
-        items.append(
-            (
-                _line(
-                    name,
-                    [r.epoch for r in records],
-                    [r.neg_popularity_mean for r in records],
-                    styles=styles,
-                    hover="%{y:.1f}",
-                ),
-                1,
-                1,
+        data.append(
+            _line(
+                name,
+                [r.epoch for r in records],
+                [r.neg_popularity_mean for r in records],
+                styles=styles,
+                hover="%{y:.1f}",
+                **cell(1),
             )
         )
         if records:
             reference = reference or [(r.epoch, r.uniform_popularity_mean) for r in records]
             counts = np.asarray(records[-1].neg_popularity_hist, dtype=float)
             share = counts / counts.sum() if counts.sum() else counts
-            items.append(
-                (
-                    go.Bar(
-                        x=labels,
-                        y=share.tolist(),
-                        name=sampler_label(name),
-                        legendgroup=name,
-                        showlegend=False,
-                        marker=dict(color=style.color, pattern=dict(shape=style.pattern)),
-                        hovertemplate=f"{sampler_label(name)} · %{{x}}: %{{y:.1%}}<extra></extra>",
-                    ),
-                    1,
-                    2,
+            data.append(
+                dict(
+                    type="bar",
+                    x=labels,
+                    y=share.tolist(),
+                    name=sampler_label(name),
+                    legendgroup=name,
+                    showlegend=False,
+                    marker=dict(color=style.color, pattern=dict(shape=style.pattern)),
+                    hovertemplate=f"{sampler_label(name)} · %{{x}}: %{{y:.1%}}<extra></extra>",
+                    **cell(2),
                 )
             )
     if reference:
-        items.append(
-            (
-                go.Scatter(
-                    x=[e for e, _ in reference],
-                    y=[v for _, v in reference],
-                    mode="lines",
-                    name=t("trace_uniform_pop", lang),
-                    line=dict(color=GREY, dash="dot", width=2),
-                    hovertemplate="%{y:.1f}",
-                ),
-                1,
-                1,
+        data.append(
+            dict(
+                type="scatter",
+                x=[e for e, _ in reference],
+                y=[v for _, v in reference],
+                mode="lines",
+                name=t("trace_uniform_pop", lang),
+                line=dict(color=GREY, dash="dot", width=2),
+                hovertemplate="%{y:.1f}",
+                **cell(1),
             )
         )
-    _add(fig, items)
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(
-        title_text=t("x_epoch", lang),
-        range=[0.5, _max_epochs(histories, epochs) + 0.5],
-        row=1,
-        col=1,
-        dtick=_dtick(_max_epochs(histories, epochs)),
-    )
-    fig.update_yaxes(title_text=t("chart_popularity_y", lang), rangemode="tozero", row=1, col=1)
-    fig.update_xaxes(title_text=t("chart_popularity_x", lang), type="category", row=1, col=2)
-    fig.update_yaxes(tickformat=".0%", row=1, col=2)
-    fig.update_annotations(font_size=15)
-    _empty_note(fig, histories, lang)
-    return _layout(fig, "", height, "popularity", margin=dict(l=60, r=20, t=50, b=50))
+    spec["barmode"] = "group"
+    merge(spec["xaxis"], _epoch_axis(histories, epochs, lang))
+    merge(spec["yaxis"], {"title": {"text": t("chart_popularity_y", lang)}, "rangemode": "tozero"})
+    merge(spec["xaxis2"], {"title": {"text": t("chart_popularity_x", lang)}, "type": "category"})
+    spec["yaxis2"]["tickformat"] = ".0%"
+    _empty_note(spec, histories, lang)
+    layout_spec(spec, "", height, "popularity", margin=dict(l=60, r=20, t=50, b=50))
+    return figure(data, spec)
 
 
 def fig_cost(histories: Mapping[str, Sequence], *, lang: str = "en", height: int = 340, styles=None) -> go.Figure:
@@ -501,60 +475,56 @@ def fig_cost(histories: Mapping[str, Sequence], *, lang: str = "en", height: int
     scores = [float(np.mean([epoch_scores(r) for r in histories[n]])) for n in names]
     colours = [style_of(n, styles).color for n in names]
     patterns = [style_of(n, styles).pattern for n in names]
-    fig = make_subplots(
-        rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(t("chart_cost", lang), t("chart_scores_count", lang))
+    spec = grid(
+        2,
+        horizontal_spacing=0.12,
+        titles=(t("chart_cost", lang), t("chart_scores_count", lang)),
+        title_font={"size": 15},
     )
-    _add(
-        fig,
-        [
-            (
-                go.Bar(
-                    x=labels,
-                    y=sample,
-                    name=t("trace_sampling", lang),
-                    showlegend=False,
-                    marker=dict(color=colours, pattern=dict(shape=patterns)),
-                    hovertemplate="%{x}: %{y:.3f} s",
-                ),
-                1,
-                1,
-            ),
-            (
-                go.Bar(
-                    x=labels,
-                    y=train,
-                    name=t("trace_updating", lang),
-                    showlegend=False,
-                    marker=dict(color=colours, opacity=0.35),
-                    text=[f"{a + b:.2f} s" for a, b in zip(sample, train)],
-                    textposition="outside",
-                    hovertemplate="%{x}: %{y:.3f} s",
-                ),
-                1,
-                1,
-            ),
-            (
-                go.Bar(
-                    x=labels,
-                    y=[round(v) for v in scores],
-                    name=t("chart_scores_count_y", lang),
-                    showlegend=False,
-                    marker=dict(color=colours, pattern=dict(shape=patterns)),
-                    text=[_si(v) for v in scores],
-                    textposition="outside",
-                    hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
-                ),
-                1,
-                2,
-            ),
-        ],
+    data = [
+        dict(
+            type="bar",
+            x=labels,
+            y=sample,
+            name=t("trace_sampling", lang),
+            showlegend=False,
+            marker=dict(color=colours, pattern=dict(shape=patterns)),
+            hovertemplate="%{x}: %{y:.3f} s",
+            **cell(1),
+        ),
+        dict(
+            type="bar",
+            x=labels,
+            y=train,
+            name=t("trace_updating", lang),
+            showlegend=False,
+            marker=dict(color=list(colours), opacity=0.35),
+            text=[f"{a + b:.2f} s" for a, b in zip(sample, train)],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:.3f} s",
+            **cell(1),
+        ),
+        dict(
+            type="bar",
+            x=labels,
+            y=[round(v) for v in scores],
+            name=t("chart_scores_count_y", lang),
+            showlegend=False,
+            marker=dict(color=list(colours), pattern=dict(shape=list(patterns))),
+            text=[_si(v) for v in scores],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+            **cell(2),
+        ),
+    ]
+    spec["barmode"] = "stack"
+    merge(spec["yaxis"], {"title": {"text": t("chart_cost_y", lang)}, "rangemode": "tozero"})
+    merge(
+        spec["yaxis2"], {"title": {"text": t("chart_scores_count_y", lang)}, "rangemode": "tozero", "tickformat": "~s"}
     )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text=t("chart_cost_y", lang), rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text=t("chart_scores_count_y", lang), rangemode="tozero", tickformat="~s", row=1, col=2)
-    fig.update_annotations(font_size=15)
-    _empty_note(fig, histories, lang)
-    return _layout(fig, "", height, "cost", margin=dict(l=70, r=20, t=50, b=50))
+    _empty_note(spec, histories, lang)
+    layout_spec(spec, "", height, "cost", margin=dict(l=70, r=20, t=50, b=50))
+    return figure(data, spec)
 
 
 def _si(value: float) -> str:
@@ -570,8 +540,9 @@ def fig_long_tail(popularity: np.ndarray, *, lang: str = "en", height: int = 320
     real-sized data, a plain integer axis with markers on small data (a dozen items, counts < 20)."""
     pop = np.sort(np.asarray(popularity))[::-1]
     small = pop.size <= 60 or pop.max(initial=0) < 20
-    fig = go.Figure(
-        go.Scatter(
+    data = [
+        dict(
+            type="scatter",
             x=np.arange(1, pop.size + 1).tolist(),
             y=(pop if small else np.maximum(pop, 0.8)).astype(float).tolist(),
             mode="lines+markers" if pop.size <= 60 else "lines",
@@ -580,19 +551,21 @@ def fig_long_tail(popularity: np.ndarray, *, lang: str = "en", height: int = 320
             name=t("metric_items", lang),
             hovertemplate="#%{x}: %{y:,.0f}<extra></extra>",
         )
-    )
-    fig.update_xaxes(title_text=t("chart_long_tail_x", lang), tickformat=",d", rangemode="tozero")
+    ]
+    spec = {"xaxis": {"title": {"text": t("chart_long_tail_x", lang)}, "tickformat": ",d", "rangemode": "tozero"}}
     if small:
-        fig.update_yaxes(
-            title_text=t("chart_long_tail_y_linear", lang),
-            rangemode="tozero",
-            tickformat=",d",
-            dtick=1 if pop.max(initial=0) <= 10 else None,
-        )
-    else:
-        fig.update_yaxes(title_text=t("chart_long_tail_y", lang), type="log", dtick=1)  # 1, 10, 100: no minor labels
+        spec["yaxis"] = {
+            "title": {"text": t("chart_long_tail_y_linear", lang)},
+            "rangemode": "tozero",
+            "tickformat": ",d",
+        }
+        if pop.max(initial=0) <= 10:
+            spec["yaxis"]["dtick"] = 1
+    else:  # 1, 10, 100: no minor labels
+        spec["yaxis"] = {"title": {"text": t("chart_long_tail_y", lang)}, "type": "log", "dtick": 1}
     title = t("chart_long_tail", lang) + "<br><sup>" + t("read_long_tail", lang) + "</sup>"
-    return _layout(fig, title, height, "long-tail", showlegend=False, margin=dict(l=60, r=20, t=80, b=50))
+    layout_spec(spec, title, height, "long-tail", showlegend=False, margin=dict(l=60, r=20, t=80, b=50))
+    return figure(data, spec)
 
 
 # ---------------------------------------------------------------------------- learn page
@@ -608,22 +581,40 @@ def fig_learn_draws(
 ) -> go.Figure:
     """Grouped bars: per item, how often each sampler drew it for one user; ✓ positives, ★ hidden likes."""
     marks = [("✓ " if p else "★ " if h else "") + lab for lab, p, h in zip(item_labels, positive, liked_hidden)]
-    fig = go.Figure()
-    for name, c in counts.items():
-        fig.add_trace(
-            go.Bar(
-                x=marks,
-                y=np.asarray(c).tolist(),
-                name=sampler_label(name),
-                marker=dict(color=style_of(name).color, pattern=dict(shape=style_of(name).pattern)),
-            )
+    data = [
+        dict(
+            type="bar",
+            x=list(marks),
+            y=np.asarray(c).tolist(),
+            name=sampler_label(name),
+            marker=dict(color=style_of(name).color, pattern=dict(shape=style_of(name).pattern)),
         )
-    for idx, hidden in enumerate(liked_hidden):
-        if hidden:
-            fig.add_vrect(x0=idx - 0.5, x1=idx + 0.5, fillcolor="#D55E00", opacity=0.08, line_width=0)
-    fig.update_layout(barmode="group", bargap=0.15)
-    fig.update_xaxes(type="category", tickangle=-35, automargin=True)
-    fig.update_yaxes(title_text=t("learn_chart_y", lang), rangemode="tozero")
-    fig = _layout(fig, t("learn_chart", lang, user=user), height, "learn-draws", margin=dict(l=60, r=20, t=100, b=110))
-    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))  # above: labels need the room
-    return fig
+        for name, c in counts.items()
+    ]
+    shapes = [
+        dict(
+            type="rect",
+            x0=idx - 0.5,
+            x1=idx + 0.5,
+            xref="x",
+            y0=0,
+            y1=1,
+            yref="y domain",
+            fillcolor="#D55E00",
+            opacity=0.08,
+            line=dict(width=0),
+        )
+        for idx, hidden in enumerate(liked_hidden)
+        if hidden
+    ]
+    spec = {
+        "barmode": "group",
+        "bargap": 0.15,
+        "xaxis": {"type": "category", "tickangle": -35, "automargin": True},
+        "yaxis": {"title": {"text": t("learn_chart_y", lang)}, "rangemode": "tozero"},
+    }
+    if shapes:
+        spec["shapes"] = shapes
+    layout_spec(spec, t("learn_chart", lang, user=user), height, "learn-draws", margin=dict(l=60, r=20, t=100, b=110))
+    merge(spec, {"legend": dict(orientation="h", y=1.02, yanchor="bottom", x=0)})  # above: labels need the room
+    return figure(data, spec)

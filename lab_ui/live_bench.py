@@ -4,8 +4,11 @@ to send them) against the CLI's training of the same world and samplers. No Stre
 A tick is what :func:`lab_ui.player.live` runs: :meth:`LiveRun.advance` (one time-budgeted chunk),
 the counter's HTML, and every CHART_SECONDS the charts fragment: Compare's figures
 (:func:`compare_figures`, the same builders the page calls, memoised on the run's progress) and,
-for each figure, what ``st.plotly_chart`` does before sending it (plotly's validating copy and
-``to_json``), plus the results table. The CLI is :meth:`Comparison.run_epochs`. Both run on the
+for each figure, what ``st.plotly_chart`` does before sending it
+(``plotly.tools.return_figure_from_figure_or_data``: a ``go.Figure`` is only turned into a dict, not
+validated again; then ``plotly.io.to_json``), plus the results table. The figures are built as plain
+dicts and constructed once (:mod:`lab_ui.chart_base`); ``figure_set_cpu_seconds`` is the mean CPU
+time of one set of Compare's six figures during the timed rounds. The CLI is :meth:`Comparison.run_epochs`. Both run on the
 default synthetic world with all samplers, interleaved in rounds after a warm-up, in one process,
 so the machine's load hits both alike.
 
@@ -41,7 +44,9 @@ def compare_figures(run, lang: str = "en", x_mode: str = "epoch") -> dict:
 
 
 def _send(figs: dict) -> int:
-    """What st.plotly_chart does to each figure before the delta leaves (bytes of JSON returned)."""
+    """What st.plotly_chart does to each figure before the delta leaves (bytes of JSON returned):
+    ``return_figure_from_figure_or_data(fig, validate_figure=True)`` (for a go.Figure: ``to_dict()``,
+    no second validation) and ``plotly.io.to_json(..., validate=False)``."""
     import plotly.io
     import plotly.tools
 
@@ -60,6 +65,7 @@ class _AppLoop:
 
         self.run, self.speed, self.chart_every = run, speed, CHART_SECONDS
         self.train_s = self.outside_s = self.build_s = self.send_s = 0.0
+        self.sets, self.set_cpu_s = 0, 0.0  # Compare figure sets built, their CPU seconds
         self.last_chart, self.version, self.figs, self.payload = -1e9, None, None, 0
         self.columns = {
             c: c
@@ -91,7 +97,9 @@ class _AppLoop:
             self.last_chart = t1
             version = tuple(len(h) for h in self.run.histories.values())
             if version != self.version:  # the page's FigureVersion: rebuilt only when an epoch completed
+                cpu = time.process_time()
                 self.version, self.figs = version, compare_figures(self.run)
+                self.sets, self.set_cpu_s = self.sets + 1, self.set_cpu_s + time.process_time() - cpu
                 results_frame(self.run, self.columns, test=False)
             t2 = time.perf_counter()
             self.payload = _send(self.figs)  # the fragment re-sends its charts every time it runs
@@ -133,6 +141,7 @@ def measure_live_loop(seconds: float = 30.0, rounds: int = 3, speed: int = 20) -
     app.run_epochs(2)  # warm-up: first epochs, imports, plotly's validators
     cli.run_epochs(2)
     app.train_s = app.outside_s = app.build_s = app.send_s = 0.0
+    app.sets, app.set_cpu_s = 0, 0.0
     per_round = None
     app_s = cli_s = 0.0
     app_n = cli_n = 0
@@ -171,6 +180,8 @@ def measure_live_loop(seconds: float = 30.0, rounds: int = 3, speed: int = 20) -
         "speed_batches_per_tick": speed,
         "chart_seconds": app.chart_every,
         "figure_payload_bytes": app.payload,
+        "figure_sets_built": app.sets,
+        "figure_set_cpu_seconds": app.set_cpu_s / app.sets if app.sets else None,
         "note": "in-process (no browser, no websocket); the CLI and the app alternate in rounds",
     }
 

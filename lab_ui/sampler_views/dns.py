@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from negsamp_core.samplers.dns import DNS, DNSInspection
 
-from ..chart_base import FALSE_NEGATIVE, LIGHT, Style, layout
+from ..chart_base import FALSE_NEGATIVE, LIGHT, Style, figure, layout_spec
 from ..i18n import _m, item_name, register, t, user_name
 from .base import Panel, SamplerView
 
@@ -70,20 +70,21 @@ def fig_candidates(
     colours = [STYLE.color if i == chosen else LIGHT for i in order]
     lines = [FALSE_NEGATIVE if false_negative[i] else "rgba(0,0,0,0)" for i in order]
     text = [("★ " if false_negative[i] else "") + (t("trace_chosen", lang) if i == chosen else "") for i in order]
-    fig = go.Figure(
-        go.Bar(
-            x=[f"{labels[i]}" for i in order],
-            y=[float(scores[i]) for i in order],
-            marker=dict(color=colours, line=dict(color=lines, width=3)),
-            text=text,
-            textposition="outside",
-            name=t("trace_candidate", lang),
-        )
+    bar = dict(
+        type="bar",
+        x=[f"{labels[i]}" for i in order],
+        y=[float(scores[i]) for i in order],
+        marker=dict(color=colours, line=dict(color=lines, width=3)),
+        text=text,
+        textposition="outside",
+        name=t("trace_candidate", lang),
     )
-    fig.update_xaxes(type="category", tickangle=-30)
-    fig.update_yaxes(title_text=t("dns_chart_y", lang), tickformat=".2~g")
-    return layout(
-        fig,
+    spec = {
+        "xaxis": {"type": "category", "tickangle": -30},
+        "yaxis": {"title": {"text": t("dns_chart_y", lang)}, "tickformat": ".2~g"},
+    }
+    layout_spec(
+        spec,
         t("dns_chart", lang, m=len(labels), user=user),
         height,
         "dns-candidates",
@@ -91,6 +92,7 @@ def fig_candidates(
         title_font_size=15,
         margin=dict(l=70, r=20, t=80, b=50),
     )
+    return figure([bar], spec)
 
 
 def panel(records: list[tuple[int, DNSInspection]], dataset, *, lang: str) -> Panel:

@@ -6,12 +6,11 @@ from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from negsamp_core.samplers import irgan as core
 from negsamp_core.samplers.irgan import IRGAN, IRGANInspection
 
-from ..chart_base import FALSE_NEGATIVE, GREY, Style, layout
+from ..chart_base import FALSE_NEGATIVE, GREY, Style, cell, figure, grid, layout_spec, merge
 from ..i18n import _m, item_name, register, t, user_name
 from .base import Metric, Panel, SamplerView, SourceBlock, _source
 
@@ -207,33 +206,33 @@ def fig_generator(
     """IRGAN: the generator's most likely negatives for one user (bars; ★ and orange: false negatives)
     and D's reward of each (line, right axis). ``g_equals_d``: the G = D draw's probabilities."""
     prob_y = t("irgan_gd_prob_y" if g_equals_d else "irgan_prob_y", lang)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    spec = grid(1, secondary_y=True)
     names = [("★ " if fn else "") + lab for lab, fn in zip(labels, false_negative)]
-    fig.add_trace(
-        go.Bar(
+    data = [
+        dict(
+            type="bar",
             x=names,
             y=list(probabilities),
             name=prob_y,
             marker=dict(color=[FALSE_NEGATIVE if fn else STYLE.color for fn in false_negative]),
+            **cell(1),
         ),
-        secondary_y=False,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=names,
+        dict(
+            type="scatter",
+            x=list(names),
             y=list(rewards),
             name=t("irgan_reward_y", lang),
             mode="markers+lines",
             line=dict(color=GREY, dash="dot"),
             marker=dict(symbol="diamond", size=9),
+            **cell(1, secondary=True),
         ),
-        secondary_y=True,
-    )
-    fig.update_xaxes(type="category", tickangle=-30)
-    fig.update_yaxes(title_text=prob_y, rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text=t("irgan_reward_y", lang), range=[-1, 1], dtick=0.5, secondary_y=True)
-    return layout(
-        fig,
+    ]
+    merge(spec["xaxis"], {"type": "category", "tickangle": -30})
+    merge(spec["yaxis"], {"title": {"text": prob_y}, "rangemode": "tozero"})
+    merge(spec["yaxis2"], {"title": {"text": t("irgan_reward_y", lang)}, "range": [-1, 1], "dtick": 0.5})
+    layout_spec(
+        spec,
         t("irgan_gd_chart" if g_equals_d else "irgan_chart", lang, n=len(labels), user=user),
         height,
         "irgan-g",
@@ -241,6 +240,7 @@ def fig_generator(
         margin=dict(l=70, r=70, t=80, b=50),
         showlegend=False,
     )  # the axis titles name both traces
+    return figure(data, spec)
 
 
 def panel(records: list[tuple[int, IRGANInspection]], dataset, *, lang: str) -> Panel:

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from negsamp_core.samplers.pns import PNS, PNSInspection
 
-from ..chart_base import Style, layout
+from ..chart_base import Style, figure, layout_spec
 from ..i18n import _m, item_name, register, t, user_name
 from .base import Panel, SamplerView, SourceBlock, _source
 
@@ -63,20 +63,21 @@ def fig_probabilities(
     height: int = 320,
 ) -> go.Figure:
     """PNS: one user's most likely negatives p(j), each bar labelled with its training popularity c_j."""
-    fig = go.Figure(
-        go.Bar(
-            x=list(labels),
-            y=list(probabilities),
-            marker=dict(color=STYLE.color),
-            text=[str(int(p)) for p in popularity],
-            textposition="outside",
-            name=t("pns_prob_y", lang),
-        )
+    bar = dict(
+        type="bar",
+        x=list(labels),
+        y=list(probabilities),
+        marker=dict(color=STYLE.color),
+        text=[str(int(p)) for p in popularity],
+        textposition="outside",
+        name=t("pns_prob_y", lang),
     )
-    fig.update_xaxes(type="category", tickangle=-30)
-    fig.update_yaxes(title_text=t("pns_prob_y", lang), rangemode="tozero")
-    return layout(
-        fig,
+    spec = {
+        "xaxis": {"type": "category", "tickangle": -30},
+        "yaxis": {"title": {"text": t("pns_prob_y", lang)}, "rangemode": "tozero"},
+    }
+    layout_spec(
+        spec,
         t("pns_chart", lang, user=user, alpha=f"{alpha:g}"),
         height,
         "pns-probs",
@@ -84,6 +85,7 @@ def fig_probabilities(
         title_font_size=15,
         margin=dict(l=70, r=20, t=80, b=50),
     )
+    return figure([bar], spec)
 
 
 def panel(records: list[tuple[int, PNSInspection]], dataset, *, lang: str) -> Panel:

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from negsamp_core.samplers.srns import SRNS, SRNSInspection
 
-from ..chart_base import FALSE_NEGATIVE, Style, layout
+from ..chart_base import FALSE_NEGATIVE, Style, figure, layout_spec
 from ..i18n import _m, item_name, register, t, user_name
 from .base import Panel, SamplerView
 
@@ -109,25 +109,28 @@ def fig_memory(
     mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
     fn = np.asarray(false_negative, dtype=bool)
     labels = np.asarray(labels, dtype=object)
-    fig = go.Figure()
-    for mask, key, colour, symbol in (
-        (~fn, "srns_true_neg", TRUE_NEGATIVE, "circle"),
-        (fn, "srns_false_neg", FALSE_NEGATIVE, "x"),
-    ):
-        fig.add_trace(
-            go.Scatter(
-                x=mean[mask].tolist(),
-                y=std[mask].tolist(),
-                mode="markers",
-                name=t(key, lang),
-                text=labels[mask].tolist(),
-                hovertemplate="%{text}<br>%{x:.2f}, %{y:.3f}",
-                marker=dict(color=colour, symbol=symbol, size=10, opacity=0.75, line=dict(width=1, color="white")),
-            )
+    data = [
+        dict(
+            type="scatter",
+            x=mean[mask].tolist(),
+            y=std[mask].tolist(),
+            mode="markers",
+            name=t(key, lang),
+            text=labels[mask].tolist(),
+            hovertemplate="%{text}<br>%{x:.2f}, %{y:.3f}",
+            marker=dict(color=colour, symbol=symbol, size=10, opacity=0.75, line=dict(width=1, color="white")),
         )
-    fig.update_xaxes(title_text=t("srns_x", lang))
-    fig.update_yaxes(title_text=t("srns_y", lang), rangemode="tozero")
-    return layout(fig, t("srns_chart", lang), height, "srns-memory", title_font_size=15)
+        for mask, key, colour, symbol in (
+            (~fn, "srns_true_neg", TRUE_NEGATIVE, "circle"),
+            (fn, "srns_false_neg", FALSE_NEGATIVE, "x"),
+        )
+    ]
+    spec = {
+        "xaxis": {"title": {"text": t("srns_x", lang)}},
+        "yaxis": {"title": {"text": t("srns_y", lang)}, "rangemode": "tozero"},
+    }
+    layout_spec(spec, t("srns_chart", lang), height, "srns-memory", title_font_size=15)
+    return figure(data, spec)
 
 
 def panel(records: list[tuple[int, SRNSInspection]], dataset, *, lang: str) -> Panel:
