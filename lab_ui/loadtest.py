@@ -163,6 +163,8 @@ class LightSession:
         self.played_at: float | None = None
         self.error: str | None = None
         self.route: str | None = None  # the proxy's route cookie (which backend), if any
+        self.page_script_hash = ""  # the page's hash (from the server's navigation), sent back as a browser does
+        self.pages: list[str] = []  # the page hash of every full run
         self.full_runs = self.fragment_runs = 0
         self.running = False
         self.pending: set[str] = set()
@@ -176,6 +178,7 @@ class LightSession:
         cs = msg.rerun_script
         cs.query_string = self.query
         cs.page_name = self.page
+        cs.page_script_hash = self.page_script_hash
         if widget_states:
             cs.widget_states.widgets.extend(widget_states)
         if fragment_id:
@@ -224,6 +227,12 @@ class LightSession:
             self.running = True
             if not msg.metadata.run.fragment_ids:
                 self._clear_timers()  # a full run starts: the frontend drops its fragment timers
+        elif kind == "navigation" and msg.navigation.page_script_hash:
+            # sent back with every rerun as a browser does. Regression: without it a rerun the server
+            # starts itself (st.rerun in a fragment run) ran the main page instead of /compare, and
+            # the session sat there with no timers (0 epochs/min)
+            self.page_script_hash = msg.navigation.page_script_hash
+            self.pages.append(msg.navigation.page_script_hash)
         elif kind == "auto_rerun":
             fid = msg.auto_rerun.fragment_id
             if fid in self.timers:

@@ -72,6 +72,13 @@ def test_light_client_loads_compare_presses_play_and_reads_epochs():
         assert session.error is None and session.page_load_s is not None and session.play_id
         assert session.readings and session.readings[-1][1] >= 1, session.readings[-5:]
         assert "playing" in {s for _, s in session.statuses}
+        # regression: the client sent no page hash, so a rerun the server started itself (the end of
+        # a run: st.rerun() in the counter's fragment) ran the Learn page and the session sat there
+        done = loadtest.LightSession(url, query="dataset=toy&epochs=10")
+        asyncio.run(done.run(20.0, asyncio.Event()))
+        assert done.error is None and [s for _, s in done.statuses][-1] == "done", done.statuses
+        assert done.full_runs >= 3  # the page, Play, and the run's end
+        assert len(done.pages) == done.full_runs and len(set(done.pages)) == 1  # all of them /compare
     finally:
         proc.terminate()
         proc.wait(15)
