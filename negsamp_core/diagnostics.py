@@ -17,7 +17,7 @@ never changes what the sampler or the batch order see.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -25,7 +25,88 @@ import torch
 from .data.dataset import Dataset
 from .samplers.base import UniformNonPositive
 
-__all__ = ["EpochDiagnostics", "popularity_bin_edges", "memory_label_stats"]
+__all__ = ["EpochDiagnostics", "Counts", "popularity_bin_edges", "memory_label_stats"]
+
+
+class Counts(Sequence):
+    """The counts of one histogram, stored compactly: a read-only sequence of non-negative ints.
+
+    Every :class:`~negsamp_core.training.EpochRecord` holds four 64-bin histograms; as tuples of
+    Python ints they took ~9 KB a record (a 5-sampler run in the app grew ~47 KB an epoch, a class of
+    30 such runs held it all). Here the counts are the raw bytes of one int64 array (~0.6 KB each).
+
+    It behaves as the tuple it replaces: ``len``, indexing (ints; slices give a ``Counts``),
+    iteration (ints), ``sum``, ``np.asarray`` (a read-only int64 array, no copy), equality with any
+    sequence of the same ints (a tuple, a list, another ``Counts``), hashing, pickling and
+    ``copy``. ``list(counts)`` / :meth:`tolist` give plain ints (``EpochRecord.to_dict`` does).
+    """
+
+    __slots__ = ("_data",)
+    DTYPE = np.dtype(np.int64)
+
+    def __init__(self, counts=()):
+        values = np.asarray(counts)
+        if values.ndim != 1:
+            raise ValueError(f"counts must be one-dimensional, got shape {values.shape}")
+        if values.size and not np.issubdtype(values.dtype, np.integer):
+            if not np.all(values == np.floor(values)):
+                raise ValueError("counts must be whole numbers")
+        values = values.astype(self.DTYPE, copy=False)
+        if values.size and values.min() < 0:
+            raise ValueError("counts must be non-negative")
+        object.__setattr__(self, "_data", values.tobytes())
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Counts is read-only")
+
+    def _array(self) -> np.ndarray:
+        return np.frombuffer(self._data, dtype=self.DTYPE)  # read-only: a view of immutable bytes
+
+    def __array__(self, dtype=None, copy=None):
+        values = self._array()
+        if dtype is not None and np.dtype(dtype) != values.dtype:
+            return values.astype(dtype)
+        return values.copy() if copy else values
+
+    def __len__(self) -> int:
+        return len(self._data) // self.DTYPE.itemsize
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Counts(self._array()[index])
+        return int(self._array()[index])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._array().tolist())
+
+    def __reversed__(self) -> Iterator[int]:
+        return reversed(self._array().tolist())
+
+    def __contains__(self, value) -> bool:
+        return value in self._array().tolist()
+
+    def tolist(self) -> list[int]:
+        return self._array().tolist()
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Counts):
+            return self._data == other._data
+        if isinstance(other, (str, bytes, Mapping)) or not isinstance(other, (Sequence, np.ndarray)):
+            return NotImplemented
+        return len(other) == len(self) and self.tolist() == [x for x in other]
+
+    def __ne__(self, other) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.tolist()))
+
+    def __reduce__(self):
+        return (Counts, (self.tolist(),))
+
+    def __repr__(self) -> str:
+        return f"Counts({self.tolist()})"
 
 
 def popularity_bin_edges(max_count: int) -> np.ndarray:
@@ -223,10 +304,10 @@ class EpochDiagnostics:
             "hardness_mean": self._mean("hardness", self.n_neg),
             "neg_popularity_mean": self._mean("neg_pop", self.n_neg),
             "uniform_popularity_mean": self._mean("uniform_pop", self.n_uniform),
-            "neg_score_hist": tuple(int(x) for x in self.hists["neg"]),
-            "pos_score_hist": tuple(int(x) for x in self.hists["pos"]),
-            "uniform_score_hist": tuple(int(x) for x in self.hists["uniform"]),
-            "neg_popularity_hist": tuple(int(x) for x in self.pop_hist),
+            "neg_score_hist": Counts(self.hists["neg"]),
+            "pos_score_hist": Counts(self.hists["pos"]),
+            "uniform_score_hist": Counts(self.hists["uniform"]),
+            "neg_popularity_hist": Counts(self.pop_hist),
             "n_pairs": self.n_pairs,
             "sampler_stats": {k: total / max(count, 1) for k, (total, count) in self._memory.items()},
         }
