@@ -73,14 +73,17 @@ def configure_process() -> None:
     server's heap took ~0.8 s with 15 sessions: at a 10 s period that was 8 % of its CPU; the objects
     loaded before the first page are frozen out of it with ``gc.freeze``), and drops the expired
     disconnected sessions every 5 s, collecting at once when it dropped some (so a class's memory
-    comes back within TTL + 5 s, not TTL + 30 s)
+    comes back within TTL + 5 s, not TTL + 30 s). This first page's own session is frozen too: the
+    collection after sessions expired thaws the heap first, and freezes it again once no session is left
     (:func:`lab_ui.scheduler.start_housekeeping`; Streamlit's collection after every run is off).
     """
     torch.set_num_threads(1)
     torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.0)
     gc.collect()
     gc.freeze()  # modules and caches loaded so far never become garbage: full collections skip them
-    start_housekeeping(every_s=COLLECT_EVERY_S, extra=(expire_disconnected_sessions,), tick_s=EXPIRE_EVERY_S)
+    start_housekeeping(
+        every_s=COLLECT_EVERY_S, extra=(expire_disconnected_sessions,), tick_s=EXPIRE_EVERY_S, idle=server_is_empty
+    )
 
 
 def expire_sessions(storage, lock=None) -> int:
@@ -143,6 +146,21 @@ def expire_disconnected_sessions(timeout_s: float = 5.0) -> int:
     loop.call_soon_threadsafe(_on_loop)
     done.wait(timeout_s)
     return dropped[0]
+
+
+def server_is_empty() -> bool:
+    """True when this server holds no session at all (none connected, none kept for reconnection).
+    False when it cannot tell (private Streamlit objects, looked up defensively)."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return False
+    manager = getattr(runtime.get_instance(), "_session_mgr", None)
+    active = getattr(manager, "_active_session_info_by_id", None)
+    stored = _stored_count(getattr(manager, "_session_storage", None))
+    if active is None or stored < 0:
+        return False
+    return len(active) == 0 and stored == 0
 
 
 def current_spec() -> DatasetSpec:

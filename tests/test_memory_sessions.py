@@ -19,7 +19,7 @@ from lab_ui import scheduler, shell
 def fresh_housekeeping(monkeypatch):
     monkeypatch.setattr(scheduler, "_HOUSEKEEPER", [])
     collections = []
-    monkeypatch.setattr(scheduler, "collect_garbage", lambda: collections.append(time.monotonic()) or 0)
+    monkeypatch.setattr(scheduler, "collect_garbage", lambda **kw: collections.append((time.monotonic(), kw)) or 0)
     yield collections
     scheduler.stop_housekeeping()
 
@@ -45,13 +45,54 @@ def test_expired_sessions_released_within_a_tick_not_a_collection_period(fresh_h
     assert _wait_for(lambda: len(calls) >= 6)
     scheduler.stop_housekeeping()
     assert len(collections) == 1  # only after the tick that dropped sessions (the hour never passed)
-    assert calls[2] <= collections[0] <= calls[3]
+    assert calls[2] <= collections[0][0] <= calls[3]
+    assert collections[0][1] == {"thaw": True, "refreeze": False}  # no idle() given: never refreeze
 
 
 def test_housekeeping_collects_every_period_even_when_nothing_expires(fresh_housekeeping):
     collections = fresh_housekeeping
     scheduler.start_housekeeping(every_s=0.05, extra=(lambda: 0, lambda: None, lambda: True), tick_s=0.01)
     assert _wait_for(lambda: len(collections) >= 2)
+    assert all(kw == {} for _, kw in collections)  # a periodic collection keeps the frozen start-up heap
+
+
+def test_release_refreezes_only_on_an_empty_server(fresh_housekeeping):
+    collections = fresh_housekeeping
+    released = iter([1, 1])
+    empty = iter([False, True])
+    scheduler.start_housekeeping(
+        every_s=3600.0, extra=(lambda: next(released, 0),), tick_s=0.01, idle=lambda: next(empty, True)
+    )
+    assert _wait_for(lambda: len(collections) >= 2)
+    scheduler.stop_housekeeping()
+    assert [kw for _, kw in collections] == [{"thaw": True, "refreeze": False}, {"thaw": True, "refreeze": True}]
+
+
+def test_first_session_frozen_with_the_start_up_heap_is_released_after_it_expires():
+    """configure_process freezes the heap while the first page runs, and that page's session with it:
+    frozen objects are never collected, so that session's run stayed in memory after it ended."""
+    import gc
+
+    class Run:
+        pass
+
+    run = Run()
+    session = SimpleNamespace(state={"cmp_run": run})
+    session.me = session  # Streamlit's session objects are cycles: only a collection frees them
+    ref = weakref.ref(run)
+    gc.collect()
+    gc.freeze()
+    try:
+        del run, session
+        gc.collect()
+        assert ref() is not None  # frozen: a plain collection keeps it (the bug)
+        scheduler.collect_garbage(thaw=True)
+        assert ref() is None and gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+    scheduler.collect_garbage(thaw=True, refreeze=True)
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()
 
 
 def test_expired_sessions_released_in_every_backend_count_what_they_drop():
