@@ -23,7 +23,7 @@ from negsamp_core.samplers import SAMPLERS
 from . import present, state
 from .datasets import KINDS, DatasetSpec, load, synthetic_tuple
 from .i18n import LANG_NAMES, LANGS, _m, register, sampler_label, t
-from .scheduler import start_housekeeping
+from .scheduler import fix_mmap_threshold, start_housekeeping
 
 __all__ = ["Ctx", "setup", "configure_process", "dataset_label", "current_spec", "get_dataset", "LOAD_ERRORS"]
 
@@ -78,6 +78,7 @@ def configure_process() -> None:
     (:func:`lab_ui.scheduler.start_housekeeping`; Streamlit's collection after every run is off).
     """
     torch.set_num_threads(1)
+    fix_mmap_threshold()  # freed large blocks go back to the OS at once (see its docstring)
     torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.0)
     gc.collect()
     gc.freeze()  # modules and caches loaded so far never become garbage: full collections skip them
