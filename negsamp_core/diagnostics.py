@@ -31,18 +31,20 @@ __all__ = ["EpochDiagnostics", "Counts", "popularity_bin_edges", "memory_label_s
 class Counts(Sequence):
     """The counts of one histogram, stored compactly: a read-only sequence of non-negative ints.
 
-    Every :class:`~negsamp_core.training.EpochRecord` holds four 64-bin histograms; as tuples of
-    Python ints they took ~9 KB a record (a 5-sampler run in the app grew ~47 KB an epoch, a class of
-    30 such runs held it all). Here the counts are the raw bytes of one int64 array (~0.6 KB each).
+    Every :class:`~negsamp_core.training.EpochRecord` holds four 64-bin histograms, and every session
+    of a class keeps every record of its five samplers. As tuples of Python ints a histogram took
+    0.6 KB (small counts) to 2.3 KB (counts above 256, one int object each); here it is the raw bytes
+    of the smallest unsigned integer type that holds its largest count (uint8 to uint64), about
+    0.2 KB for 64 bins of counts below 65,536.
 
     It behaves as the tuple it replaces: ``len``, indexing (ints; slices give a ``Counts``),
-    iteration (ints), ``sum``, ``np.asarray`` (a read-only int64 array, no copy), equality with any
-    sequence of the same ints (a tuple, a list, another ``Counts``), hashing, pickling and
-    ``copy``. ``list(counts)`` / :meth:`tolist` give plain ints (``EpochRecord.to_dict`` does).
+    iteration (ints), ``sum``, ``np.asarray`` (an int64 array: arithmetic never wraps around),
+    equality with any sequence of the same ints (a tuple, a list, another ``Counts``), hashing,
+    pickling and ``copy``. ``list(counts)`` / :meth:`tolist` give plain ints (``EpochRecord.to_dict``).
     """
 
-    __slots__ = ("_data",)
-    DTYPE = np.dtype(np.int64)
+    __slots__ = ("_data", "_code")
+    _CODES = ("B", "H", "I", "Q")  # uint8, uint16, uint32, uint64 (numpy type codes)
 
     def __init__(self, counts=()):
         values = np.asarray(counts)
@@ -51,16 +53,23 @@ class Counts(Sequence):
         if values.size and not np.issubdtype(values.dtype, np.integer):
             if not np.all(values == np.floor(values)):
                 raise ValueError("counts must be whole numbers")
-        values = values.astype(self.DTYPE, copy=False)
         if values.size and values.min() < 0:
             raise ValueError("counts must be non-negative")
-        object.__setattr__(self, "_data", values.tobytes())
+        top = int(values.max()) if values.size else 0
+        code = next(c for c in self._CODES if top <= np.iinfo(np.dtype(c)).max)
+        object.__setattr__(self, "_code", code)
+        object.__setattr__(self, "_data", values.astype(np.dtype(code), copy=False).tobytes())
 
     def __setattr__(self, name, value):
         raise AttributeError("Counts is read-only")
 
+    def _stored(self) -> np.ndarray:
+        return np.frombuffer(self._data, dtype=np.dtype(self._code))  # read-only view of immutable bytes
+
     def _array(self) -> np.ndarray:
-        return np.frombuffer(self._data, dtype=self.DTYPE)  # read-only: a view of immutable bytes
+        values = self._stored().astype(np.int64)
+        values.flags.writeable = False
+        return values
 
     def __array__(self, dtype=None, copy=None):
         values = self._array()
@@ -69,28 +78,28 @@ class Counts(Sequence):
         return values.copy() if copy else values
 
     def __len__(self) -> int:
-        return len(self._data) // self.DTYPE.itemsize
+        return len(self._data) // np.dtype(self._code).itemsize
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return Counts(self._array()[index])
-        return int(self._array()[index])
+            return Counts(self._stored()[index])
+        return int(self._stored()[index])
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._array().tolist())
+        return iter(self._stored().tolist())
 
     def __reversed__(self) -> Iterator[int]:
-        return reversed(self._array().tolist())
+        return reversed(self._stored().tolist())
 
     def __contains__(self, value) -> bool:
-        return value in self._array().tolist()
+        return value in self._stored().tolist()
 
     def tolist(self) -> list[int]:
-        return self._array().tolist()
+        return self._stored().tolist()
 
     def __eq__(self, other) -> bool:
         if isinstance(other, Counts):
-            return self._data == other._data
+            return self.tolist() == other.tolist()
         if isinstance(other, (str, bytes, Mapping)) or not isinstance(other, (Sequence, np.ndarray)):
             return NotImplemented
         return len(other) == len(self) and self.tolist() == [x for x in other]

@@ -33,9 +33,12 @@ def test_epoch_record_histograms_are_compact(records):
         for name in HISTS:
             h = getattr(r, name)
             assert isinstance(h, Counts) and not isinstance(h, tuple)
-        assert len(r.neg_score_hist) == 64 and len(r.neg_score_hist._data) == 64 * 8  # raw int64 bytes
-    # 100 histograms of 64 counts above 256 (ints a tuple cannot share): under 700 B each, where a
-    # tuple of Python ints takes 64 * 8 + 56 + 64 * 28 = 2,360 B
+        assert len(r.neg_score_hist) == 64
+        assert len(r.neg_score_hist._data) == 64 * np.dtype(r.neg_score_hist._code).itemsize
+    assert Counts([0, 255])._data == bytes([0, 255])  # the smallest type that holds the counts: uint8
+    assert [len(Counts([0, top])._data) for top in (255, 256, 2**16, 2**32)] == [2, 4, 8, 16]
+    # 100 histograms of 64 counts between 1,000 and 1,163 (ints a tuple cannot share): under 300 B
+    # each (uint16), where a tuple of Python ints takes 64 * 8 + 56 + 64 * 28 = 2,360 B
     values = [np.arange(1000, 1064, dtype=np.int64) + i for i in range(100)]
     tracemalloc.start()
     try:
@@ -45,7 +48,7 @@ def test_epoch_record_histograms_are_compact(records):
     finally:
         tracemalloc.stop()
     per_hist = sum(d.size_diff for d in after.compare_to(before, "filename")) / len(kept)
-    assert per_hist < 700, per_hist
+    assert per_hist < 300, per_hist
 
 
 def test_counts_behave_as_the_tuple_they_replace():
@@ -57,6 +60,7 @@ def test_counts_behave_as_the_tuple_they_replace():
     assert c[1:3] == (3, 5) and list(reversed(c)) == [0, 5, 3, 0]
     a = np.asarray(c)
     assert a.dtype == np.int64 and a.tolist() == [0, 3, 5, 0] and not a.flags.writeable
+    assert (np.asarray(Counts([200, 100])) * 2).tolist() == [400, 200]  # stored as uint8, no wrap-around
     assert (np.asarray(c, dtype=float) / 8).tolist() == [0.0, 0.375, 0.625, 0.0]
     assert hash(c) == hash((0, 3, 5, 0))
     with pytest.raises(AttributeError):
@@ -66,7 +70,8 @@ def test_counts_behave_as_the_tuple_they_replace():
             Counts(bad)
     assert len(Counts()) == 0 and list(Counts()) == [] and Counts() == ()
     big = Counts([2**40, 1])
-    assert big[0] == 2**40 and sum(big) == 2**40 + 1
+    assert big[0] == 2**40 and sum(big) == 2**40 + 1 and big == Counts(np.array([2**40, 1], dtype=np.uint64))
+    assert Counts([1, 2]) == Counts(np.array([1, 2], dtype=np.int64)) and Counts([3]) != Counts([300])
 
 
 def test_epoch_records_with_compact_histograms_compare_pickle_and_export(records):
