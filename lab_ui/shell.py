@@ -23,7 +23,7 @@ from negsamp_core.samplers import SAMPLERS
 from . import present, state
 from .datasets import KINDS, DatasetSpec, load, synthetic_tuple
 from .i18n import LANG_NAMES, LANGS, _m, register, sampler_label, t
-from .scheduler import SCHEDULER, start_housekeeping
+from .scheduler import SCHEDULER, fix_mmap_threshold, start_housekeeping
 
 __all__ = [
     "Ctx",
@@ -67,6 +67,10 @@ class Ctx:
         return t(key, self.lang, **fields)
 
 
+COLLECT_EVERY_S = 30.0  # full garbage collection + malloc_trim
+EXPIRE_EVERY_S = 5.0  # drop expired disconnected sessions (cheap), collect at once if any went
+
+
 @functools.cache
 def configure_process() -> None:
     """Process-wide settings of the app server, applied once by the first page that runs (never on import).
@@ -76,14 +80,20 @@ def configure_process() -> None:
     first page renders, not when the first student presses Play. A housekeeping thread collects
     cyclic garbage and gives freed memory back to the OS every 30 s (a full collection of the
     server's heap took ~0.8 s with 15 sessions: at a 10 s period that was 8 % of its CPU; the objects
-    loaded before the first page are frozen out of it with ``gc.freeze``)
+    loaded before the first page are frozen out of it with ``gc.freeze``), and drops the expired
+    disconnected sessions every 5 s, collecting at once when it dropped some (so a class's memory
+    comes back within TTL + 5 s, not TTL + 30 s). This first page's own session is frozen too: the
+    collection after sessions expired thaws the heap first, and freezes it again once no session is left
     (:func:`lab_ui.scheduler.start_housekeeping`; Streamlit's collection after every run is off).
     """
     torch.set_num_threads(1)
+    fix_mmap_threshold()  # freed large blocks go back to the OS at once (see its docstring)
     torch.optim.Adam([torch.zeros(1, requires_grad=True)], lr=0.0)
     gc.collect()
     gc.freeze()  # modules and caches loaded so far never become garbage: full collections skip them
-    start_housekeeping(every_s=30.0, extra=(expire_disconnected_sessions,))
+    start_housekeeping(
+        every_s=COLLECT_EVERY_S, extra=(expire_disconnected_sessions,), tick_s=EXPIRE_EVERY_S, idle=server_is_empty
+    )
 
 
 def expire_sessions(storage, lock=None) -> int:
@@ -100,29 +110,67 @@ def expire_sessions(storage, lock=None) -> int:
         return len(cache)
 
 
-def expire_disconnected_sessions(timeout_s: float = 5.0) -> None:
+def _stored_count(storage) -> int:
+    """Entries held by the store, expired ones included (its ``len`` may hide those)."""
+    cache = getattr(storage, "_cache", None)
+    data = getattr(cache, "_data", None)
+    if data is not None:
+        return len(data)
+    try:
+        return len(cache)
+    except TypeError:
+        return -1
+
+
+def drop_expired_sessions(storage, lock=None) -> int:
+    """:func:`expire_sessions`, returning how many sessions it dropped (0 if it cannot tell)."""
+    before = _stored_count(storage)
+    if expire_sessions(storage, lock) < 0 or before < 0:
+        return 0
+    return max(0, before - _stored_count(storage))
+
+
+def expire_disconnected_sessions(timeout_s: float = 5.0) -> int:
     """:func:`expire_sessions` on this server's session store, run on the server's event loop (the
-    store is not thread-safe). Private Streamlit objects, looked up defensively: without them this does nothing."""
+    store is not thread-safe); returns how many sessions it dropped (0 when none, or when this
+    Streamlit has not the private objects it looks up defensively: then it does nothing)."""
     from streamlit import runtime
 
     if not runtime.exists():
-        return
+        return 0
     rt = runtime.get_instance()
     manager = getattr(rt, "_session_mgr", None)
     storage = getattr(manager, "_session_storage", None)
     loop = getattr(getattr(rt, "_async_objs", None), "eventloop", None)
     if storage is None or loop is None:
-        return
+        return 0
     done = threading.Event()
+    dropped = [0]
 
     def _on_loop() -> None:
         try:
-            expire_sessions(storage, getattr(manager, "_storage_lock", None))
+            dropped[0] = drop_expired_sessions(storage, getattr(manager, "_storage_lock", None))
         finally:
             done.set()
 
     loop.call_soon_threadsafe(_on_loop)
     done.wait(timeout_s)
+    return dropped[0]
+
+
+def server_is_empty() -> bool:
+    """True when this server holds no session at all (none connected, none kept for reconnection).
+    False when it cannot tell (private Streamlit objects, looked up defensively)."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return False
+    manager = getattr(runtime.get_instance(), "_session_mgr", None)
+    active = getattr(manager, "_active_session_info_by_id", None)
+    stored = _stored_count(getattr(manager, "_session_storage", None))
+    if active is None or stored < 0:
+        return False
+    return len(active) == 0 and stored == 0
 
 
 def current_spec() -> DatasetSpec:

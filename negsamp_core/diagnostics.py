@@ -17,7 +17,7 @@ never changes what the sampler or the batch order see.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -25,7 +25,97 @@ import torch
 from .data.dataset import Dataset
 from .samplers.base import UniformNonPositive
 
-__all__ = ["EpochDiagnostics", "popularity_bin_edges", "memory_label_stats"]
+__all__ = ["EpochDiagnostics", "Counts", "popularity_bin_edges", "memory_label_stats"]
+
+
+class Counts(Sequence):
+    """The counts of one histogram, stored compactly: a read-only sequence of non-negative ints.
+
+    Every :class:`~negsamp_core.training.EpochRecord` holds four 64-bin histograms, and every session
+    of a class keeps every record of its five samplers. As tuples of Python ints a histogram took
+    0.6 KB (small counts) to 2.3 KB (counts above 256, one int object each); here it is the raw bytes
+    of the smallest unsigned integer type that holds its largest count (uint8 to uint64), about
+    0.2 KB for 64 bins of counts below 65,536.
+
+    It behaves as the tuple it replaces: ``len``, indexing (ints; slices give a ``Counts``),
+    iteration (ints), ``sum``, ``np.asarray`` (an int64 array: arithmetic never wraps around),
+    equality with any sequence of the same ints (a tuple, a list, another ``Counts``), hashing,
+    pickling and ``copy``. ``list(counts)`` / :meth:`tolist` give plain ints (``EpochRecord.to_dict``).
+    """
+
+    __slots__ = ("_data", "_code")
+    _CODES = ("B", "H", "I", "Q")  # uint8, uint16, uint32, uint64 (numpy type codes)
+
+    def __init__(self, counts=()):
+        values = np.asarray(counts)
+        if values.ndim != 1:
+            raise ValueError(f"counts must be one-dimensional, got shape {values.shape}")
+        if values.size and not np.issubdtype(values.dtype, np.integer):
+            if not np.all(values == np.floor(values)):
+                raise ValueError("counts must be whole numbers")
+        if values.size and values.min() < 0:
+            raise ValueError("counts must be non-negative")
+        top = int(values.max()) if values.size else 0
+        code = next(c for c in self._CODES if top <= np.iinfo(np.dtype(c)).max)
+        object.__setattr__(self, "_code", code)
+        object.__setattr__(self, "_data", values.astype(np.dtype(code), copy=False).tobytes())
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Counts is read-only")
+
+    def _stored(self) -> np.ndarray:
+        return np.frombuffer(self._data, dtype=np.dtype(self._code))  # read-only view of immutable bytes
+
+    def _array(self) -> np.ndarray:
+        values = self._stored().astype(np.int64)
+        values.flags.writeable = False
+        return values
+
+    def __array__(self, dtype=None, copy=None):
+        values = self._array()
+        if dtype is not None and np.dtype(dtype) != values.dtype:
+            return values.astype(dtype)
+        return values.copy() if copy else values
+
+    def __len__(self) -> int:
+        return len(self._data) // np.dtype(self._code).itemsize
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Counts(self._stored()[index])
+        return int(self._stored()[index])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._stored().tolist())
+
+    def __reversed__(self) -> Iterator[int]:
+        return reversed(self._stored().tolist())
+
+    def __contains__(self, value) -> bool:
+        return value in self._stored().tolist()
+
+    def tolist(self) -> list[int]:
+        return self._stored().tolist()
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Counts):
+            return self.tolist() == other.tolist()
+        if isinstance(other, (str, bytes, Mapping)) or not isinstance(other, (Sequence, np.ndarray)):
+            return NotImplemented
+        return len(other) == len(self) and self.tolist() == [x for x in other]
+
+    def __ne__(self, other) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.tolist()))
+
+    def __reduce__(self):
+        return (Counts, (self.tolist(),))
+
+    def __repr__(self) -> str:
+        return f"Counts({self.tolist()})"
 
 
 def popularity_bin_edges(max_count: int) -> np.ndarray:
@@ -223,10 +313,10 @@ class EpochDiagnostics:
             "hardness_mean": self._mean("hardness", self.n_neg),
             "neg_popularity_mean": self._mean("neg_pop", self.n_neg),
             "uniform_popularity_mean": self._mean("uniform_pop", self.n_uniform),
-            "neg_score_hist": tuple(int(x) for x in self.hists["neg"]),
-            "pos_score_hist": tuple(int(x) for x in self.hists["pos"]),
-            "uniform_score_hist": tuple(int(x) for x in self.hists["uniform"]),
-            "neg_popularity_hist": tuple(int(x) for x in self.pop_hist),
+            "neg_score_hist": Counts(self.hists["neg"]),
+            "pos_score_hist": Counts(self.hists["pos"]),
+            "uniform_score_hist": Counts(self.hists["uniform"]),
+            "neg_popularity_hist": Counts(self.pop_hist),
             "n_pairs": self.n_pairs,
             "sampler_stats": {k: total / max(count, 1) for k, (total, count) in self._memory.items()},
         }

@@ -12,14 +12,14 @@ import copy
 import time
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import torch
 
 from .config import RunSeeds, TrainConfig
 from .data.dataset import Dataset
-from .diagnostics import EpochDiagnostics, popularity_bin_edges
+from .diagnostics import Counts, EpochDiagnostics, popularity_bin_edges
 from .metrics import evaluate
 from .model import MatrixFactorization, Scorer, bpr_row_gradients
 from .optim import RowSparseOptimizer, make_optimizer, resolve_optimizer
@@ -47,7 +47,10 @@ class EpochRecord:
         hardness_mean: mean σ(s_uj - s_ui), the BPR gradient weight of a negative (0..1).
         neg_popularity_mean, uniform_popularity_mean: mean training popularity c_j.
         neg_score_hist, pos_score_hist, uniform_score_hist: counts over the fixed score bins.
-        neg_popularity_hist: counts over :func:`popularity_bin_edges`.
+        neg_popularity_hist: counts over :func:`popularity_bin_edges`. The four histograms are
+            read-only sequences of non-negative ints (:class:`~negsamp_core.diagnostics.Counts`:
+            ``len``, indexing, iteration, ``sum``, ``np.asarray``, equality with an equal
+            sequence); stored compactly (~0.6 KB each instead of ~2.3 KB as a tuple of ints).
         sample_seconds: everything the sampler did (drawing, ``after_update`` such as IRGAN's
             online generator step, and the epoch-end work in ``on_epoch_end``: SRNS snapshots,
             IRGAN's generator phase).
@@ -71,10 +74,10 @@ class EpochRecord:
     hardness_mean: float
     neg_popularity_mean: float
     uniform_popularity_mean: float
-    neg_score_hist: tuple
-    pos_score_hist: tuple
-    uniform_score_hist: tuple
-    neg_popularity_hist: tuple
+    neg_score_hist: Sequence[int]
+    pos_score_hist: Sequence[int]
+    uniform_score_hist: Sequence[int]
+    neg_popularity_hist: Sequence[int]
     sample_seconds: float
     train_seconds: float
     eval_seconds: float
@@ -96,7 +99,7 @@ class EpochRecord:
             value = getattr(self, f.name)
             if isinstance(value, Mapping):
                 value = dict(value)
-            elif isinstance(value, tuple):
+            elif isinstance(value, (tuple, Counts)):
                 value = list(value)
             out[f.name] = value
         return out
