@@ -158,12 +158,12 @@ def _chart(figs: dict, name: str) -> None:
     st.caption(figures.how_to_read(name, lang))
 
 
-def _csv(run) -> str:
-    """The history CSV; once the run is finished, with the test metrics at each arm's best epoch."""
-    version = player.FigureVersion.of(run, lang, done=True)
-    return player.cached(
-        f"{P}_csvcache", version, lambda: history_csv(run.histories, run_tests(run) if run.done else None), False
-    )
+def _csv(run):
+    """The history CSV, built when the learner clicks (a callable: Streamlit 1.67 runs it on the
+    download request). Once the run is finished it has the test metrics at each arm's best epoch.
+    Regression: both downloads were built at every chart refresh (the JSON grows ~14 KB per epoch and
+    Streamlit's media store kept two copies per session: a large part of the server's memory growth)."""
+    return lambda: history_csv(run.histories, run_tests(run) if run.done else None)
 
 
 def draw_present(run, playing: bool) -> None:
@@ -224,7 +224,7 @@ def draw(run, playing: bool) -> None:
     )
     d2.download_button(
         tr("download_json"),
-        history_json(run),
+        lambda: history_json(run),  # built on click (see _csv)
         file_name="negsamp_history.json",
         mime="application/json",
         key=f"{P}_download_json",

@@ -357,3 +357,20 @@ def test_irgan_on_off_options_are_translated_checkboxes_and_g_init_a_named_choic
     assert_ok(at)
     assert at.session_state["pg_run"].trainers["irgan"].sampler.params["baseline"] is True  # live: same run
     assert at.query_params["irgan.baseline"] in ("1", ["1"])  # and in the shareable link
+
+
+def test_regression_downloads_are_built_on_click_not_at_every_chart_refresh(monkeypatch):
+    """Both downloads were built at every chart refresh while playing (the JSON grows ~14 KB per
+    epoch and Streamlit's media store kept copies per session). They are callables now, run on click."""
+    import lab_ui.runs
+
+    calls = []
+    for name in ("history_json", "history_csv"):
+        real = getattr(lab_ui.runs, name)
+        monkeypatch.setattr(lab_ui.runs, name, lambda *a, _real=real, _n=name, **k: calls.append(_n) or _real(*a, **k))
+    at = play(open_page("compare", dataset="toy", samplers="rns,pns", epochs=3), ticks=4)
+    assert_ok(at)
+    assert run_of(at, "cmp").done and len(at.get("download_button")) == 2
+    assert calls == []
+    protos = [b.proto for b in at.get("download_button")]
+    assert all(p.deferred_file_id and not p.url for p in protos)  # the browser asks for it on click
