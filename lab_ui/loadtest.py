@@ -411,11 +411,16 @@ async def _memory_probe(pids: list[int], stop: asyncio.Event, out: list, t0: flo
 async def run_load(
     url: str, sessions: int, seconds: float, browsers: int, pids: list[int], ttl: float, ramp: float, shots: Path | None
 ) -> dict:
-    # warm-up: one session loads the page and leaves (imports, first dataset), then the baseline
-    warm = LightSession(url)
-    await warm.run(3.0, asyncio.Event())
+    # warm-up: sessions load the page and leave (imports, first dataset), then the baseline;
+    # one warm-up session per process (behind nginx new visitors are dealt out in turn): before
+    # 2026-12-02 only one backend was warmed, so the start RSS counted the other one cold (~70 MB
+    # instead of ~480) and the 2-process "after the close" figure read +80-100 % of a wrong baseline
+    for _ in range(max(1, len(pids))):
+        warm = LightSession(url)
+        await warm.run(3.0, asyncio.Event())
     await asyncio.sleep(2.0)
-    rss_start = sum(rss_mb(p) for p in pids) if pids else None
+    rss_start_each = [rss_mb(p) for p in pids]
+    rss_start = sum(rss_start_each) if pids else None
     load_start = uptime_load()
     stop, probes_stop = asyncio.Event(), asyncio.Event()
     health: list[float] = []
@@ -452,7 +457,8 @@ async def run_load(
                 break
             prev = now
         await asyncio.sleep(max(0.0, ttl + 15 - (time.monotonic() - closed_at)))
-    rss_after = sum(rss_mb(p) for p in pids) if pids else None
+    rss_after_each = [rss_mb(p) for p in pids]
+    rss_after = sum(rss_after_each) if pids else None
     play_window = [(t, m) for t, m in memory if t >= ramp + 30]
     loads = [s.page_load_s for s in light if s.page_load_s is not None] + [
         b["page_load_s"] for b in browser_results if "page_load_s" in b
@@ -484,6 +490,7 @@ async def run_load(
         "rss_max_mb": max((m for _, m in memory), default=None),
         "rss_slope_mb_per_min": _slope(play_window) if pids else None,
         "rss_after_close_mb": rss_after,
+        "rss_per_process_mb": {"start": rss_start_each, "after_close": rss_after_each},
         "cpu_idle_after_close_s": cpu_idle,
         "ttl_s": ttl,
         "cpu_while_playing_s": {  # where the machine's CPU went from the first arrival to the close
