@@ -491,6 +491,7 @@ async def run_load(
         "rss_slope_mb_per_min": _slope(play_window) if pids else None,
         "rss_after_close_mb": rss_after,
         "rss_per_process_mb": {"start": rss_start_each, "after_close": rss_after_each},
+        "rss_series_mb": [(round(t, 1), round(m, 1)) for t, m in memory],  # every 5 s from the first arrival
         "cpu_idle_after_close_s": cpu_idle,
         "ttl_s": ttl,
         "cpu_while_playing_s": {  # where the machine's CPU went from the first arrival to the close
@@ -504,6 +505,9 @@ async def run_load(
         "sessions_per_route": dict(collections.Counter(s.route for s in light if s.route)),
         "light_detail": [
             {
+                "route": s.route,
+                "page_load_s": s.page_load_s,
+                "epochs_per_min": s.epochs_per_min(),
                 "full_runs": s.full_runs,
                 "fragment_runs": s.fragment_runs,
                 "readings": len(s.readings),
