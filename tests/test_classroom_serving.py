@@ -84,18 +84,27 @@ def test_light_client_loads_compare_presses_play_and_reads_epochs():
         proc.wait(15)
 
 
-@pytest.mark.skipif(not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists(), reason="needs nginx")
-def test_two_processes_behind_nginx_are_sticky_and_proxy_websockets():
+def _classroom_module():
     spec = importlib.util.spec_from_file_location("classroom", ROOT / "deploy" / "classroom.py")
     classroom = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(classroom)
-    room = classroom.Classroom(processes=2, ttl=10)
+    return classroom
+
+
+def _visit(url: str, cookie: str | None = None) -> tuple[str, str]:
+    """One request through the proxy: (the route cookie it sets, the backend that answered)."""
+    request = urllib.request.Request(url + "/_stcore/health", headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request) as r:
+        got = next(c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") if c.startswith("nslab_route="))
+        return got, r.headers["X-Upstream"]
+
+
+@pytest.mark.skipif(not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists(), reason="needs nginx")
+def test_two_processes_behind_nginx_are_sticky_and_proxy_websockets():
+    room = _classroom_module().Classroom(processes=2, ttl=10)
 
     def visit(cookie: str | None = None) -> tuple[str, str]:
-        request = urllib.request.Request(room.url + "/_stcore/health", headers={"Cookie": cookie} if cookie else {})
-        with urllib.request.urlopen(request) as r:
-            got = next(c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") if c.startswith("nslab_route="))
-            return got, r.headers["X-Upstream"]
+        return _visit(room.url, cookie)
 
     try:
         backends = {f"127.0.0.1:{p}" for p in room.backend_ports}
@@ -119,16 +128,10 @@ def test_nginx_routes_new_visitors_in_turn_regression_uneven_hash_split():
     """Regression: the route cookie used to be a random value hashed onto the backends, and 30
     students split 19/11 (the slowest session trained at 0.6 of the median). New visitors are now dealt
     out in turn (least_conn), the cookie names the backend, and only known names are honoured."""
-    spec = importlib.util.spec_from_file_location("classroom", ROOT / "deploy" / "classroom.py")
-    classroom = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(classroom)
-    room = classroom.Classroom(processes=2, ttl=10)
+    room = _classroom_module().Classroom(processes=2, ttl=10)
 
     def visit(cookie: str | None = None) -> tuple[str, str]:
-        request = urllib.request.Request(room.url + "/_stcore/health", headers={"Cookie": cookie} if cookie else {})
-        with urllib.request.urlopen(request) as r:
-            got = next(c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") if c.startswith("nslab_route="))
-            return got, r.headers["X-Upstream"]
+        return _visit(room.url, cookie)
 
     try:
         firsts = [visit()[1] for _ in range(30)]
@@ -144,9 +147,7 @@ def test_nginx_routes_new_visitors_in_turn_regression_uneven_hash_split():
 
 
 def test_nginx_config_names_each_backend_once():
-    spec = importlib.util.spec_from_file_location("classroom", ROOT / "deploy" / "classroom.py")
-    classroom = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(classroom)
+    classroom = _classroom_module()
     conf = classroom.render_config(classroom.TEMPLATE.read_text(), "127.0.0.1:8080", [9001, 9002, 9003], Path("/x"))
     assert "@" not in conf.replace("@PREFIX@", "")  # every placeholder filled
     assert conf.count("server 127.0.0.1:9001 max_fails=0;") == 1 and "least_conn;" in conf
