@@ -184,8 +184,8 @@ def grid(
     domains = []
     for c in range(cols):
         start = sum(widths[:c]) + c * horizontal_spacing
-        x_domain = [start + 0.0, start + widths[c] - 0.0]
-        y_domain = [0.0 + 0.0, 0.0 + 1.0 - 0.0]
+        x_domain = [start, start + widths[c]]
+        y_domain = [0.0, 1.0]
         domains.append((x_domain, y_domain))
         n = "" if c == 0 else str(c + 1)
         spec[f"xaxis{n}"] = {"anchor": f"y{n}", "domain": [max(0.0, x_domain[0]), min(1.0, x_domain[1])]}
@@ -233,26 +233,27 @@ def axes(spec: dict, x: dict | None = None, y: dict | None = None) -> dict:
 
 def note_spec(spec: dict, text: str) -> dict:
     """:func:`centre_note` on a layout dict: the grey note in the middle, every axis hidden."""
-    spec.setdefault("annotations", []).append(
-        {
-            "text": text,
-            "showarrow": False,
-            "xref": "paper",
-            "yref": "paper",
-            "x": 0.5,
-            "y": 0.5,
-            "font": {"size": 16, "color": GREY},
-        }
-    )
+    spec.setdefault("annotations", []).append(_note(text))
     return axes(spec, {"visible": False}, {"visible": False})
+
+
+def _note(text: str) -> dict:
+    """The centre note's annotation (:func:`note_spec`, :func:`centre_note`)."""
+    return {
+        "text": text,
+        "showarrow": False,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.5,
+        "y": 0.5,
+        "font": {"size": 16, "color": GREY},
+    }
 
 
 def centre_note(fig: go.Figure, text: str) -> None:
     """A grey note in the middle of a chart that has nothing to show yet (empty run, no verdict), and
     no axes: an empty chart's default ranges (e.g. "−100 % … 400 %" on a percent axis) mean nothing."""
-    fig.add_annotation(
-        text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font=dict(size=16, color=GREY)
-    )
+    fig.add_annotation(_note(text))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
 

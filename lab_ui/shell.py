@@ -29,6 +29,7 @@ __all__ = [
     "Ctx",
     "setup",
     "page_drawn",
+    "stop",
     "configure_process",
     "dataset_label",
     "current_spec",

@@ -328,11 +328,11 @@ def apply_query_params(settings: list[Setting], page: str) -> list[str]:
         try:
             value = s.parse(raw)
         except PARSE_ERRORS:
-            bad.append(f"{s.url}={raw if len(raw) <= 24 else raw[:20] + '…'}")
+            bad.append(f"{s.url}={_shown(raw)}")
             continue
         allowed = getattr(s.parse, "allowed", None)
         if allowed is not None and not _same_number(raw, value):
-            adjusted.append((s.url, raw if len(raw) <= 24 else raw[:20] + "…", s.fmt(value), allowed))
+            adjusted.append((s.url, _shown(raw), s.fmt(value), allowed))
         if s.name == "dataset" and value != st.session_state.get("dataset"):
             reset_training_defaults(value)
         set_value(s.name, value)
@@ -343,6 +343,11 @@ def apply_query_params(settings: list[Setting], page: str) -> list[str]:
 
 
 _ADJUSTED = "_qp_adjusted"
+
+
+def _shown(raw: str) -> str:
+    """A URL value as a notice quotes it: cut to 20 characters and an ellipsis beyond 24."""
+    return raw if len(raw) <= 24 else raw[:20] + "…"
 
 
 def _same_number(raw: str, value) -> bool:

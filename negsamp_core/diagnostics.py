@@ -104,10 +104,6 @@ class Counts(Sequence):
             return NotImplemented
         return len(other) == len(self) and self.tolist() == [x for x in other]
 
-    def __ne__(self, other) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
     def __hash__(self) -> int:
         return hash(tuple(self.tolist()))
 

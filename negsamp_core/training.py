@@ -50,7 +50,7 @@ class EpochRecord:
         neg_popularity_hist: counts over :func:`popularity_bin_edges`. The four histograms are
             read-only sequences of non-negative ints (:class:`~negsamp_core.diagnostics.Counts`:
             ``len``, indexing, iteration, ``sum``, ``np.asarray``, equality with an equal
-            sequence); stored compactly (~0.6 KB each instead of ~2.3 KB as a tuple of ints).
+            sequence); stored compactly (~0.2 KB each instead of up to ~2.3 KB as a tuple of ints).
         sample_seconds: everything the sampler did (drawing, ``after_update`` such as IRGAN's
             online generator step, and the epoch-end work in ``on_epoch_end``: SRNS snapshots,
             IRGAN's generator phase).
